@@ -1,0 +1,55 @@
+package io.sparkgpt.common.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+
+/**
+ * The command-line convention of every job: picocli parses the options, {@code --help} lists them with their
+ * defaults, and a bad option or a {@link UsageException} is one line on stderr and exit code 2.
+ */
+public final class Cli {
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    public static final int EXIT_USAGE = 2;
+
+    private Cli() {}
+
+    /** Parses {@code args} into {@code command}, runs it and returns the exit code (does not call System.exit). */
+    public static int execute(Callable<Integer> command, String... args) {
+        CommandLine cl = new CommandLine(command);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage()
+                    + " (see --help)");
+            err.flush();
+            return EXIT_USAGE;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            Throwable usage = findUsage(ex);
+            if (usage != null) {
+                c.getErr().println(c.getCommandName() + ": " + usage.getMessage());
+                c.getErr().flush();
+                return EXIT_USAGE;
+            }
+            throw ex;
+        });
+        return cl.execute(args);
+    }
+
+    /** {@link #execute} then {@link System#exit}: for {@code main} methods only. */
+    public static void main(Callable<Integer> command, String... args) {
+        int code = execute(command, args);
+        System.exit(code);
+    }
+
+    private static Throwable findUsage(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof UsageException) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

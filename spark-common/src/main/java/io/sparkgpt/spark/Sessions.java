@@ -1,0 +1,27 @@
+package io.sparkgpt.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The SparkSession of a job. Under {@code spark-submit} the master and settings come from the submitter; run
+ * directly (tests, the IDE) a job falls back to {@code local[*]}. Kryo is on, and the S3A file system is wired so
+ * that {@code s3a://} paths work once credentials and endpoint are given as {@code spark.hadoop.fs.s3a.*}.
+ */
+public final class Sessions {
+    private Sessions() {}
+
+    public static SparkSession getOrCreate(String appName) {
+        SparkConf conf = new SparkConf(true).setAppName(appName);
+        if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.sql.session.timeZone", "UTC");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        conf.setIfMissing("spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
+        // Parquet output without the Hadoop committer's extra rename pass on object stores is not needed here:
+        // each step writes to a temporary folder and is committed by StepOutput.
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}
