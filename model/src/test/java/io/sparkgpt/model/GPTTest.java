@@ -1,0 +1,88 @@
+package io.sparkgpt.model;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+
+class GPTTest {
+
+    static int[][][] randomBatch(int rows, int T, int V, long seed) {
+        Rng r = new Rng(seed);
+        int[][] x = new int[rows][T], y = new int[rows][T];
+        for (int i = 0; i < rows; i++) {
+            for (int t = 0; t < T; t++) {
+                x[i][t] = r.nextInt(V);
+                y[i][t] = r.nextInt(V);
+            }
+        }
+        return new int[][][] {x, y};
+    }
+
+    @Test
+    void initialLossIsCloseToLnVocab() {
+        GPTConfig c = new GPTConfig(97, 16, 2, 2, 32, 0.0, true, true);
+        try (GPT g = GPT.create(c, 1)) {
+            int[][][] b = randomBatch(8, 16, 97, 2);
+            double loss = g.loss(b[0], b[1]);
+            assertEquals(Math.log(97), loss, 0.1, "init loss");
+            assertEquals(GPT.countParams(c), g.numParams());
+        }
+    }
+
+    @Test
+    void gradientsMatchFiniteDifferences() {
+        for (boolean bias : new boolean[] {true, false}) {
+            GPTConfig c = new GPTConfig(11, 6, 2, 2, 8, 0.0, bias, !bias);
+            try (GPT g = GPT.create(c, 3)) {
+                // larger weights than GPT-2 init so that every path carries a visible gradient
+                float[] p = g.params();
+                Rng r = new Rng(9);
+                for (int i = 0; i < p.length; i++) {
+                    p[i] += (float) (r.nextGaussian() * 0.3);
+                }
+                g.setParams(p);
+                int[][][] b = randomBatch(3, 6, 11, 4);
+                g.gradient(b[0], b[1], 2); // two micro-batches (2 + 1 rows)
+                float[] an = g.gradientCopy();
+                int checked = 0;
+                double worst = 0;
+                for (int i = 0; i < p.length; i += Math.max(1, p.length / 150)) {
+                    float eps = 1e-2f;
+                    float[] q = p.clone();
+                    q[i] = p[i] + eps;
+                    g.setParams(q);
+                    double lp = g.loss(b[0], b[1]);
+                    q[i] = p[i] - eps;
+                    g.setParams(q);
+                    double lm = g.loss(b[0], b[1]);
+                    double fd = (lp - lm) / (2 * eps);
+                    double err = Math.abs(fd - an[i]);
+                    worst = Math.max(worst, err / (1e-3 + Math.abs(fd)));
+                    assertTrue(err <= 2e-3 + 3e-2 * Math.abs(fd),
+                            "param " + i + " (bias=" + bias + ") " + g.tensorNames() + ": analytic " + an[i] + " fd " + fd);
+                    checked++;
+                }
+                g.setParams(p);
+                assertTrue(checked > 100);
+            }
+        }
+    }
+
+    @Test
+    void overfitsOneBatch() {
+        GPTConfig c = new GPTConfig(20, 8, 2, 2, 32, 0.0, false, true);
+        TrainConfig tc = TrainConfig.defaults().withBatch(4, 1).withWeightDecay(0).withGradClip(1.0);
+        try (GPT g = GPT.create(c, 5)) {
+            int[][][] b = randomBatch(4, 8, 20, 6);
+            double first = 0, last = 0;
+            for (int s = 0; s < 300; s++) {
+                last = g.trainStep(b[0], b[1], 3e-3, tc);
+                if (s == 0) {
+                    first = last;
+                }
+            }
+            assertTrue(first > 2.5, "first loss " + first);
+            assertTrue(last < 0.05, "loss after 300 steps on one batch: " + last);
+        }
+    }
+}
