@@ -1,0 +1,85 @@
+package io.sparkgpt.trainer;
+
+import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.TrainConfig;
+
+/**
+ * The model module's {@link GPT} as a {@link LocalModel}. The flattened optimiser state is the GPT's AdamW moments
+ * {@code [m, v]} followed by one float holding AdamW's step counter t (bias correction), so that averaging the
+ * state of workers that all took the same number of steps keeps t exact (t < 2^24).
+ */
+public final class GptModel implements LocalModel {
+    private final GPT gpt;
+    private final TrainConfig train;
+
+    public GptModel(GPT gpt, TrainConfig train) {
+        this.gpt = gpt;
+        this.train = train;
+    }
+
+    public GPT gpt() {
+        return gpt;
+    }
+
+    /** Serializable recipe (configs as JSON: the records are not Serializable) shipped to the workers. */
+    public static ModelFactory factory(GPTConfig model, TrainConfig train, long initSeed) {
+        String m = model.toJson();
+        String t = train.toJson();
+        return () -> new GptModel(GPT.create(GPTConfig.fromJson(m), initSeed), TrainConfig.fromJson(t));
+    }
+
+    @Override
+    public int numParams() {
+        return Math.toIntExact(gpt.numParams());
+    }
+
+    @Override
+    public float[] params() {
+        return gpt.params();
+    }
+
+    @Override
+    public void setParams(float[] params) {
+        gpt.setParams(params);
+    }
+
+    @Override
+    public float[] optimizerState() {
+        float[] mv = gpt.optimizerState();
+        float[] out = java.util.Arrays.copyOf(mv, mv.length + 1);
+        out[mv.length] = gpt.optimizerSteps();
+        return out;
+    }
+
+    @Override
+    public void setOptimizerState(float[] state) {
+        int n = state.length - 1;
+        if (n != 2L * gpt.numParams()) {
+            throw new IllegalArgumentException("optimizer state has " + state.length + " floats, expected 2 x "
+                    + gpt.numParams() + " + 1");
+        }
+        gpt.setOptimizerState(java.util.Arrays.copyOf(state, n));
+        gpt.setOptimizerSteps(Math.round(state[n]));
+    }
+
+    @Override
+    public double trainStep(int[][] x, int[][] y, double lr) {
+        return gpt.trainStep(x, y, lr, train);
+    }
+
+    @Override
+    public double loss(int[][] x, int[][] y) {
+        return gpt.loss(x, y);
+    }
+
+    @Override
+    public void reseed(long seed) {
+        gpt.setRngState(seed);
+    }
+
+    @Override
+    public void close() {
+        gpt.close();
+    }
+}

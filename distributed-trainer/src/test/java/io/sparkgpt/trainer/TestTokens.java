@@ -1,0 +1,74 @@
+package io.sparkgpt.trainer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Token Parquet in the pipeline's contract (doc_id, n_tokens, tokens; train/val split by a hash of doc_id), made
+ * from real text in shared/data with the simplest tokenizer there is: one token per UTF-8 byte, EOT = 256.
+ * The tokenizer issue's BPE is not needed to test the trainer.
+ */
+final class TestTokens {
+    static final int EOT = 256;
+
+    private TestTokens() {}
+
+    static Path sharedText(String rel) {
+        String shared = System.getProperty("sparkgpt.shared.data", "../../shared/data");
+        return Path.of(shared, "text", rel);
+    }
+
+    /** Writes {@code out/train} and {@code out/val} from the first {@code maxBytes} of tinyshakespeare. */
+    static void write(SparkSession spark, Path out, int maxBytes) throws IOException {
+        String text = Files.readString(sharedText("en/tinyshakespeare-input.txt"), StandardCharsets.UTF_8);
+        text = text.substring(0, Math.min(text.length(), maxBytes));
+        // documents = speeches (blank-line separated), grouped ten at a time
+        String[] speeches = text.split("\n\n");
+        List<Row> train = new ArrayList<>();
+        List<Row> val = new ArrayList<>();
+        for (int d = 0; d * 10 < speeches.length; d++) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = d * 10; i < Math.min(speeches.length, d * 10 + 10); i++) {
+                sb.append(speeches[i]).append("\n\n");
+            }
+            byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+            List<Integer> toks = new ArrayList<>(bytes.length + 1);
+            for (byte b : bytes) {
+                toks.add(b & 0xff);
+            }
+            toks.add(EOT);
+            String id = String.format("%040x", new java.math.BigInteger(1, sha1("doc-" + d)));
+            Row r = RowFactory.create(id, toks.size(), toks);
+            (Math.floorMod(id.hashCode(), 10) == 0 ? val : train).add(r);
+        }
+        StructType schema = new StructType()
+                .add("doc_id", DataTypes.StringType, false)
+                .add("n_tokens", DataTypes.IntegerType, false)
+                .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+        write(spark.createDataFrame(train, schema), out.resolve("train"));
+        write(spark.createDataFrame(val, schema), out.resolve("val"));
+    }
+
+    private static void write(Dataset<Row> df, Path dir) {
+        df.repartition(3).write().mode(SaveMode.Overwrite).parquet(dir.toString());
+    }
+
+    private static byte[] sha1(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
