@@ -100,6 +100,15 @@ public final class GPT implements AutoCloseable {
         rng.setState(Rng.mix(seed, 0xD50));
     }
 
+    /** Threads OpenBLAS uses for the matrix products (process-wide). */
+    public static void setBlasThreads(int n) {
+        Blas.setThreads(n);
+    }
+
+    public static int blasThreads() {
+        return Blas.threads();
+    }
+
     /** Number of parameters a model of {@code c} has (without building it). */
     public static long countParams(GPTConfig c) {
         long C = c.nEmbd(), V = c.vocabSize(), T = c.blockSize();

@@ -1,0 +1,110 @@
+package io.sparkgpt.model.bench;
+
+import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.TokenWindows;
+import io.sparkgpt.model.TrainConfig;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas_nolapack;
+
+/**
+ * Training-speed benchmark of {@link GPT} (used by bench/gpt-speed.sh beside the PyTorch peer): random tokens,
+ * {@code warmup} untimed steps, then {@code steps} timed optimizer steps; prints tokens/s, achieved FLOP/s (nanoGPT's
+ * estimate: 6N + 12 L C T per token) and the machine's sgemm peak (1024^3 through the same OpenBLAS). With
+ * {@code profile} it samples the main thread's stack every 5 ms and prints the hottest frames.
+ *
+ * <p>Args: {@code C L H T B steps warmup threads [profile]}.
+ */
+public final class SpeedBench {
+    public static void main(String[] a) throws Exception {
+        int C = Integer.parseInt(a[0]), L = Integer.parseInt(a[1]), H = Integer.parseInt(a[2]);
+        int T = Integer.parseInt(a[3]), B = Integer.parseInt(a[4]);
+        int steps = Integer.parseInt(a[5]), warm = Integer.parseInt(a[6]), threads = Integer.parseInt(a[7]);
+        boolean profile = a.length > 8 && a[8].equals("profile");
+        GPT.setBlasThreads(threads);
+        int V = 65;
+        GPTConfig cfg = new GPTConfig(V, T, L, H, C, 0.0, false, true);
+        TrainConfig tc = TrainConfig.defaults().withBatch(B, 1);
+        int[] toks = new Random(1).ints(200_000, 0, V).toArray();
+        TokenWindows w = new TokenWindows(toks, T, 7);
+        double peak = gemmPeak();
+        try (GPT g = GPT.create(cfg, 1)) {
+            for (int i = 0; i < warm; i++) {
+                TokenWindows.Batch b = w.next(B);
+                g.trainStep(b.x(), b.y(), 1e-3, tc);
+            }
+            Thread main = Thread.currentThread();
+            AtomicBoolean done = new AtomicBoolean();
+            Map<String, Integer> hist = new HashMap<>();
+            Thread sampler = new Thread(() -> {
+                while (!done.get()) {
+                    StackTraceElement[] st = main.getStackTrace();
+                    String key = "?";
+                    for (StackTraceElement e : st) {
+                        if (e.getClassName().startsWith("io.sparkgpt.model.GPT")) {
+                            key = st[0].getMethodName() + " <- " + e.getMethodName() + ":" + e.getLineNumber();
+                            break;
+                        }
+                    }
+                    hist.merge(key, 1, Integer::sum);
+                    try {
+                        Thread.sleep(5);
+                    } catch (InterruptedException ex) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            if (profile) {
+                sampler.start();
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                TokenWindows.Batch b = w.next(B);
+                g.trainStep(b.x(), b.y(), 1e-3, tc);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            done.set(true);
+            double tps = (double) steps * B * T / secs;
+            double flopsPerTok = 6.0 * g.numParams() + 12.0 * L * C * T;
+            System.out.printf("dl4j-java C=%d L=%d H=%d T=%d B=%d threads=%d params=%d: %.3f s/step, %.0f tokens/s, "
+                            + "%.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.1f%%%n", C, L, H, T, B, threads,
+                    g.numParams(), secs / steps, tps, tps * flopsPerTok / 1e9, peak, 100 * tps * flopsPerTok / 1e9 / peak);
+            if (profile) {
+                int total = hist.values().stream().mapToInt(Integer::intValue).sum();
+                hist.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(25)
+                        .forEach(e -> System.out.printf("  %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
+            }
+            System.out.printf("tokens_per_s=%.1f%n", tps);
+        }
+    }
+
+    /** GFLOP/s of a 1024^3 sgemm through the same OpenBLAS (best of 5). */
+    static double gemmPeak() {
+        int n = 1024;
+        FloatPointer a = new FloatPointer((long) n * n), b = new FloatPointer((long) n * n),
+                c = new FloatPointer((long) n * n);
+        for (long i = 0; i < (long) n * n; i++) {
+            a.put(i, (float) Math.sin(i));
+            b.put(i, (float) Math.cos(i));
+        }
+        double best = 0;
+        for (int r = 0; r < 6; r++) {
+            long t0 = System.nanoTime();
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                    openblas_nolapack.CblasNoTrans, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            double s = (System.nanoTime() - t0) / 1e9;
+            if (r > 0) {
+                best = Math.max(best, 2.0 * n * n * n / s / 1e9);
+            }
+        }
+        a.deallocate();
+        b.deallocate();
+        c.deallocate();
+        return best;
+    }
+}

@@ -1,0 +1,338 @@
+package io.sparkgpt.model.cli;
+
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.cli.UsageException;
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.model.Checkpoint;
+import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.Sampler;
+import io.sparkgpt.model.TokenWindows;
+import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.TrainLoop;
+import io.sparkgpt.model.data.CharVocab;
+import io.sparkgpt.model.data.TokenBin;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gpt train | eval | sample}: the single-machine GPT tool. Data is either llm.c token shards ({@code .bin},
+ * a file, a comma-separated list or a folder of them) or a plain text file, which gets nanoGPT's character
+ * vocabulary (saved in the checkpoint as meta {@code char_vocab}).
+ */
+@Command(name = "gpt", mixinStandardHelpOptions = true,
+        subcommands = {GptMain.Train.class, GptMain.Eval.class, GptMain.Sample.class},
+        description = "Train, evaluate and sample a GPT (no Spark).")
+public final class GptMain implements Callable<Integer> {
+
+    public static void main(String[] args) {
+        Cli.main(new GptMain(), args);
+    }
+
+    @Override
+    public Integer call() {
+        throw new UsageException("choose a command: train, eval or sample (see --help)");
+    }
+
+    static final String CHAR_VOCAB = "char_vocab";
+
+    /** Tokens of a data spec plus, for text, its character vocabulary. */
+    record Data(int[] tokens, CharVocab vocab, long bytes) {}
+
+    static Data load(Storage st, String spec, CharVocab vocab) {
+        if (isBin(st, spec)) {
+            int[][] parts = Arrays.stream(binFiles(st, spec)).map(f -> TokenBin.read(st, f)).toArray(int[][]::new);
+            int[] all = new int[Arrays.stream(parts).mapToInt(a -> a.length).sum()];
+            int o = 0;
+            for (int[] p : parts) {
+                System.arraycopy(p, 0, all, o, p.length);
+                o += p.length;
+            }
+            return new Data(all, null, -1);
+        }
+        st.requireExists("data", spec);
+        String text = st.readString(spec);
+        CharVocab v = vocab != null ? vocab : CharVocab.of(text);
+        return new Data(v.encode(text), v, text.getBytes(StandardCharsets.UTF_8).length);
+    }
+
+    static boolean isBin(Storage st, String spec) {
+        if (spec.contains(",") || spec.endsWith(".bin")) {
+            return true;
+        }
+        st.requireExists("data", spec);
+        try {
+            return st.fs(spec).getFileStatus(new Path(spec)).isDirectory();
+        } catch (java.io.IOException e) {
+            throw new UsageException("data " + spec + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    static String[] binFiles(Storage st, String spec) {
+        if (spec.contains(",")) {
+            String[] fs = spec.split(",");
+            for (String f : fs) {
+                st.requireExists("token shard", f);
+            }
+            return fs;
+        }
+        st.requireExists("data", spec);
+        try {
+            FileStatus s = st.fs(spec).getFileStatus(new Path(spec));
+            if (!s.isDirectory()) {
+                return new String[] {spec};
+            }
+            String[] fs = Arrays.stream(st.fs(spec).listStatus(new Path(spec)))
+                    .map(x -> x.getPath().toString()).filter(n -> n.endsWith(".bin")).sorted().toArray(String[]::new);
+            if (fs.length == 0) {
+                throw new UsageException("data folder " + spec + " holds no .bin token shards");
+            }
+            return fs;
+        } catch (java.io.IOException e) {
+            throw new UsageException("data " + spec + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Train a GPT (AdamW, warmup + cosine, clipping, accumulation, eval, early stopping, "
+                    + "checkpoints, --resume).")
+    static final class Train implements Callable<Integer> {
+        @Option(names = "--data", required = true, description = "text file (character level) or .bin shard(s)")
+        String data;
+        @Option(names = "--val-data", description = "validation data (default: the last --val-fraction of --data)")
+        String valData;
+        @Option(names = "--val-fraction", defaultValue = "0.1") double valFraction;
+        @Option(names = "--out", required = true, description = "output folder (local or s3a://)") String out;
+        @Option(names = "--overwrite", description = "start over even if --out holds a checkpoint") boolean overwrite;
+        @Option(names = "--resume", description = "continue from --out/checkpoint.bin (exactly)") boolean resume;
+        @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = max id + 1)")
+        int vocabSize;
+        @Option(names = "--n-layer", defaultValue = "4") int nLayer;
+        @Option(names = "--n-head", defaultValue = "4") int nHead;
+        @Option(names = "--n-embd", defaultValue = "128") int nEmbd;
+        @Option(names = "--block-size", defaultValue = "64") int blockSize;
+        @Option(names = "--dropout", defaultValue = "0.0") double dropout;
+        @Option(names = "--bias", description = "biases in linears and LayerNorms") boolean bias;
+        @Option(names = "--untied", description = "separate LM head matrix") boolean untied;
+        @Option(names = "--lr", defaultValue = "1e-3") double lr;
+        @Option(names = "--min-lr", defaultValue = "1e-4") double minLr;
+        @Option(names = "--warmup", defaultValue = "100") int warmup;
+        @Option(names = "--max-steps", defaultValue = "2000") int maxSteps;
+        @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+        @Option(names = "--beta1", defaultValue = "0.9") double beta1;
+        @Option(names = "--beta2", defaultValue = "0.99") double beta2;
+        @Option(names = "--grad-clip", defaultValue = "1.0") double gradClip;
+        @Option(names = "--batch-size", defaultValue = "12", description = "sequences per step = micro x accum")
+        int batchSize;
+        @Option(names = "--micro-batch", defaultValue = "0", description = "0 = the whole --batch-size")
+        int microBatch;
+        @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
+        @Option(names = "--eval-steps", defaultValue = "20") int evalSteps;
+        @Option(names = "--patience", defaultValue = "0", description = "0 = no early stopping") int patience;
+        @Option(names = "--seed", defaultValue = "1337") long seed;
+        @Option(names = "--checkpoint-interval", defaultValue = "0", description = "0 = at each evaluation")
+        int checkpointInterval;
+        @Option(names = "--log-interval", defaultValue = "10") int logInterval;
+        @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this step")
+        long stopAfter;
+        @Option(names = "--threads", defaultValue = "0", description = "BLAS threads (0 = OpenBLAS default)")
+        int threads;
+
+        @Override
+        public Integer call() {
+            Storage st = Storage.local();
+            String ckptPath = Storage.child(out, TrainLoop.CHECKPOINT);
+            Checkpoint ckpt = null;
+            if (resume) {
+                st.requireExists("checkpoint", ckptPath);
+                ckpt = Checkpoint.load(st, ckptPath);
+            } else if (st.exists(ckptPath) && !overwrite) {
+                throw new UsageException("output " + out + " already holds a checkpoint: pass --resume or --overwrite");
+            }
+            st.requireWritable(out);
+            if (threads > 0) {
+                GPT.setBlasThreads(threads);
+            }
+            CharVocab vocab = ckpt != null && ckpt.meta().containsKey(CHAR_VOCAB)
+                    ? CharVocab.fromChars(ckpt.meta().get(CHAR_VOCAB)) : null;
+            Data all = load(st, data, vocab);
+            int[] trainTok = all.tokens(), valTok;
+            if (valData != null) {
+                valTok = load(st, valData, all.vocab()).tokens();
+            } else {
+                int n = (int) Math.round(trainTok.length * (1 - valFraction));
+                valTok = valFraction > 0 ? Arrays.copyOfRange(trainTok, n, trainTok.length) : null;
+                trainTok = Arrays.copyOfRange(trainTok, 0, n);
+            }
+            GPTConfig cfg;
+            TrainConfig tc;
+            if (ckpt != null) {
+                cfg = ckpt.config();
+                tc = ckpt.train();
+            } else {
+                int v = all.vocab() != null ? all.vocab().size()
+                        : vocabSize > 0 ? vocabSize : Arrays.stream(trainTok).max().orElse(0) + 1;
+                try {
+                    cfg = new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied);
+                    int micro = microBatch > 0 ? microBatch : batchSize;
+                    if (batchSize % micro != 0) {
+                        throw new IllegalArgumentException("--batch-size " + batchSize
+                                + " is not a multiple of --micro-batch " + micro);
+                    }
+                    tc = new TrainConfig(lr, minLr, warmup, maxSteps, weightDecay, beta1, beta2, 1e-8, gradClip,
+                            micro, batchSize / micro, evalInterval, evalSteps, patience, seed, checkpointInterval);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage(), e);
+                }
+            }
+            Map<String, String> meta = new HashMap<>();
+            if (all.vocab() != null) {
+                meta.put(CHAR_VOCAB, all.vocab().chars());
+            }
+            meta.put("data", data);
+            try (GPT gpt = GPT.create(cfg, tc.seed())) {
+                System.err.printf("model: %s, %,d parameters; train %,d tokens, val %s tokens; batch %d x %d "
+                        + "(micro %d); BLAS threads %d%n", cfg, gpt.numParams(), trainTok.length,
+                        valTok == null ? "no" : String.format("%,d", valTok.length), tc.batchSize(),
+                        cfg.blockSize(), tc.microBatchSize(), GPT.blasThreads());
+                TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, out, System.err, meta)
+                        .logInterval(logInterval);
+                if (ckpt != null) {
+                    loop.resume(ckpt, ckptPath);
+                    System.err.printf("resumed at step %d from %s%n", loop.step(), ckptPath);
+                }
+                TrainLoop.Result r = loop.run(stopAfter > 0 ? stopAfter : Long.MAX_VALUE);
+                Map<String, Object> res = new LinkedHashMap<>();
+                res.put("steps", r.steps());
+                res.put("train_loss", r.lastTrainLoss());
+                res.put("val_loss", r.valLoss());
+                res.put("best_val_loss", r.bestValLoss() == Double.MAX_VALUE ? null : r.bestValLoss());
+                res.put("stopped_early", r.stoppedEarly());
+                res.put("seconds", r.seconds());
+                res.put("tokens_per_s", r.tokensPerSecond());
+                System.out.println(Json.writeLine(res));
+                System.out.printf("val_loss=%.4f seconds=%.1f%n", r.valLoss(), r.seconds());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Loss, perplexity and bits per byte of a checkpoint on a token set (non-overlapping "
+                    + "windows of blockSize).")
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true) String checkpoint;
+        @Option(names = "--data", required = true, description = "text file (with the checkpoint's character "
+                + "vocabulary) or .bin shard(s)") String data;
+        @Option(names = "--max-windows", defaultValue = "0", description = "0 = all") int maxWindows;
+        @Option(names = "--batch", defaultValue = "16") int batch;
+        @Option(names = "--bytes", defaultValue = "0", description = "UTF-8 bytes the .bin tokens decode to, for bits "
+                + "per byte (text data counts its own)") long bytes;
+
+        @Override
+        public Integer call() {
+            Storage st = Storage.local();
+            st.requireExists("checkpoint", checkpoint);
+            Checkpoint c = Checkpoint.load(st, checkpoint);
+            CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
+            if (vocab == null && !isBin(st, data)) {
+                throw new UsageException("checkpoint " + checkpoint + " has no character vocabulary: give .bin data");
+            }
+            Data d = load(st, data, vocab);
+            int T = c.config().blockSize();
+            TokenWindows w = new TokenWindows(d.tokens(), T, 0);
+            int n = w.numSequentialWindows();
+            if (maxWindows > 0) {
+                n = Math.min(n, maxWindows);
+            }
+            double sum = 0;
+            long toks = 0;
+            long evalBytes = 0;
+            try (GPT gpt = c.toModel()) {
+                for (int i = 0; i < n; i += batch) {
+                    int rows = Math.min(batch, n - i);
+                    TokenWindows.Batch b = w.sequential(i, rows);
+                    sum += gpt.loss(b.x(), b.y()) * rows * T;
+                    toks += (long) rows * T;
+                    if (vocab != null) {
+                        for (int[] row : b.y()) {
+                            evalBytes += vocab.decode(row).getBytes(StandardCharsets.UTF_8).length;
+                        }
+                    }
+                }
+            }
+            if (vocab == null && bytes > 0) {
+                evalBytes = Math.round(bytes * (double) toks / d.tokens().length);
+            }
+            double loss = sum / toks;
+            Map<String, Object> res = new LinkedHashMap<>();
+            res.put("tokens", toks);
+            res.put("loss", loss);
+            res.put("perplexity", Math.exp(loss));
+            res.put("bits_per_byte", evalBytes > 0 ? sum / Math.log(2) / evalBytes : null);
+            System.out.println(Json.writeLine(res));
+            return 0;
+        }
+    }
+
+    @Command(name = "sample", mixinStandardHelpOptions = true, showDefaultValues = true,
+            description = "Generate text from a checkpoint.")
+    static final class Sample implements Callable<Integer> {
+        @Option(names = "--checkpoint", required = true) String checkpoint;
+        @Option(names = "--prompt", defaultValue = "\n", description = "text (character-level models)") String prompt;
+        @Option(names = "--prompt-ids", split = ",", description = "token ids (for .bin-trained models)")
+        int[] promptIds;
+        @Option(names = "--max-tokens", defaultValue = "200") int maxTokens;
+        @Option(names = "--temperature", defaultValue = "0.8") double temperature;
+        @Option(names = "--top-k", defaultValue = "200", description = "0 = off") int topK;
+        @Option(names = "--top-p", defaultValue = "1.0") double topP;
+        @Option(names = "--seed", defaultValue = "1337") long seed;
+        @Option(names = "--eot-id", defaultValue = "-1", description = "stop after this id (-1 = never)") int eot;
+        @Option(names = "--num-samples", defaultValue = "1") int numSamples;
+        @Option(names = "--no-kv-cache", description = "full forward per token (for comparison)") boolean noCache;
+
+        @Override
+        public Integer call() {
+            Storage st = Storage.local();
+            st.requireExists("checkpoint", checkpoint);
+            Checkpoint c = Checkpoint.load(st, checkpoint);
+            CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
+            int[] ids;
+            if (promptIds != null) {
+                ids = promptIds;
+            } else if (vocab != null) {
+                ids = vocab.encode(prompt.replace("\\n", "\n"));
+            } else {
+                throw new UsageException("this checkpoint has no character vocabulary: give --prompt-ids");
+            }
+            Sampler.Options o;
+            try {
+                o = new Sampler.Options(maxTokens, temperature, topK, topP, seed, eot, !noCache);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
+            try (GPT gpt = c.toModel()) {
+                for (int s = 0; s < numSamples; s++) {
+                    long t0 = System.nanoTime();
+                    int[] out = Sampler.generate(gpt, ids, new Sampler.Options(o.maxNewTokens(), o.temperature(),
+                            o.topK(), o.topP(), o.seed() + s, o.stopToken(), o.kvCache()));
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    System.out.println(vocab != null ? vocab.decode(out) : Arrays.toString(out));
+                    System.out.println("---------------");
+                    System.err.printf("%d tokens in %.2f s (%.1f tok/s, kv cache %s)%n", out.length, secs,
+                            out.length / secs, !noCache);
+                }
+            }
+            return 0;
+        }
+    }
+}
