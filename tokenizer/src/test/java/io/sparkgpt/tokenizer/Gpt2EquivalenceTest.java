@@ -32,14 +32,16 @@ class Gpt2EquivalenceTest {
 
     @Test
     void sharedTextsCoverTheLanguagesTheIssueNames() {
-        String all = String.join("\n", texts.values());
         assertTrue(texts.size() > 1000, "files: " + texts.size());
-        assertTrue(all.codePoints().filter(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HAN)
-                .count() > 100_000);
-        assertTrue(all.codePoints().filter(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.CYRILLIC)
-                .count() > 10_000);
-        assertTrue(all.codePoints().filter(c -> Character.UnicodeScript.of(c) == Character.UnicodeScript.HIRAGANA)
-                .count() > 1_000);
+        Map<Character.UnicodeScript, Long> scripts = new java.util.EnumMap<>(Character.UnicodeScript.class);
+        for (String t : texts.values()) {
+            t.codePoints().filter(c -> c >= 0x370).forEach(c -> scripts.merge(Character.UnicodeScript.of(c), 1L, Long::sum));
+        }
+        assertTrue(scripts.getOrDefault(Character.UnicodeScript.HAN, 0L) > 100_000, scripts.toString());
+        assertTrue(scripts.getOrDefault(Character.UnicodeScript.CYRILLIC, 0L) > 10_000, scripts.toString());
+        assertTrue(scripts.getOrDefault(Character.UnicodeScript.HIRAGANA, 0L) > 1_000, scripts.toString());
+        String emoji = String.join("", Corpora.tricky());
+        assertTrue(emoji.codePoints().anyMatch(c -> c >= 0x1F300 && c <= 0x1FAFF));
     }
 
     @Test
@@ -62,8 +64,10 @@ class Gpt2EquivalenceTest {
         assertEquals(50257, reloaded.vocabSize());
         assertEquals(50256, reloaded.eotId());
         assertEquals(50000, reloaded.mergeCount());
+        // every file, its first 100k chars (the full texts are compared against jtokkit above)
         for (Map.Entry<String, String> e : texts.entrySet()) {
-            assertArrayEquals(ours.encode(e.getValue()), reloaded.encode(e.getValue()), e.getKey());
+            String t = head(e.getValue());
+            assertArrayEquals(ours.encode(t), reloaded.encode(t), e.getKey());
         }
     }
 
@@ -72,7 +76,16 @@ class Gpt2EquivalenceTest {
         BpeTokenizer cl = Corpora.cl100k();
         Encoding refCl = Corpora.jtokkitCl100k();
         for (Map.Entry<String, String> e : texts.entrySet()) {
-            assertArrayEquals(refCl.encodeOrdinary(e.getValue()).toArray(), cl.encode(e.getValue()), e.getKey());
+            String t = head(e.getValue());
+            assertArrayEquals(refCl.encodeOrdinary(t).toArray(), cl.encode(t), e.getKey());
         }
+    }
+
+    private static String head(String s) {
+        int n = Math.min(s.length(), 100_000);
+        if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
+            n--;
+        }
+        return s.substring(0, n);
     }
 }
