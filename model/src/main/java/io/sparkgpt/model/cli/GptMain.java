@@ -65,6 +65,16 @@ public final class GptMain implements Callable<Integer> {
         return new Data(v.encode(text), v, text.getBytes(StandardCharsets.UTF_8).length);
     }
 
+    /** A checkpoint, or a one-line usage error naming the file (missing, truncated, corrupt, not a checkpoint). */
+    static Checkpoint loadCheckpoint(Storage st, String path) {
+        st.requireExists("checkpoint", path);
+        try {
+            return Checkpoint.load(st, path);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
     static boolean isBin(Storage st, String spec) {
         if (spec.contains(",") || spec.endsWith(".bin")) {
             return true;
@@ -153,8 +163,7 @@ public final class GptMain implements Callable<Integer> {
             String ckptPath = Storage.child(out, TrainLoop.CHECKPOINT);
             Checkpoint ckpt = null;
             if (resume) {
-                st.requireExists("checkpoint", ckptPath);
-                ckpt = Checkpoint.load(st, ckptPath);
+                ckpt = loadCheckpoint(st, ckptPath);
             } else if (st.exists(ckptPath) && !overwrite) {
                 throw new UsageException("output " + out + " already holds a checkpoint: pass --resume or --overwrite");
             }
@@ -241,8 +250,7 @@ public final class GptMain implements Callable<Integer> {
         @Override
         public Integer call() {
             Storage st = Storage.local();
-            st.requireExists("checkpoint", checkpoint);
-            Checkpoint c = Checkpoint.load(st, checkpoint);
+            Checkpoint c = loadCheckpoint(st, checkpoint);
             CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
             if (vocab == null && !isBin(st, data)) {
                 throw new UsageException("checkpoint " + checkpoint + " has no character vocabulary: give .bin data");
@@ -303,8 +311,7 @@ public final class GptMain implements Callable<Integer> {
         @Override
         public Integer call() {
             Storage st = Storage.local();
-            st.requireExists("checkpoint", checkpoint);
-            Checkpoint c = Checkpoint.load(st, checkpoint);
+            Checkpoint c = loadCheckpoint(st, checkpoint);
             CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
             int[] ids;
             if (promptIds != null) {
