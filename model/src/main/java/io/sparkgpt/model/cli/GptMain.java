@@ -13,6 +13,8 @@ import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.TrainLoop;
 import io.sparkgpt.model.data.CharVocab;
 import io.sparkgpt.model.data.TokenBin;
+import io.sparkgpt.tokenizer.Tokenizer;
+import io.sparkgpt.tokenizer.TokenizerFiles;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -44,6 +46,16 @@ public final class GptMain implements Callable<Integer> {
     }
 
     static final String CHAR_VOCAB = "char_vocab";
+    static final String TOKENIZER = "tokenizer";
+
+    /** The BPE tokenizer in {@code dir} (vocab.json + merges.txt), or a usage error naming it. */
+    static Tokenizer tokenizer(String dir) {
+        try {
+            return TokenizerFiles.load(java.nio.file.Path.of(dir));
+        } catch (RuntimeException e) {
+            throw new UsageException("tokenizer " + dir + " cannot be loaded: " + e.getMessage(), e);
+        }
+    }
 
     /** Tokens of a data spec plus, for text, its character vocabulary. */
     record Data(int[] tokens, CharVocab vocab, long bytes) {}
@@ -124,8 +136,12 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "output folder (local or s3a://)") String out;
         @Option(names = "--overwrite", description = "start over even if --out holds a checkpoint") boolean overwrite;
         @Option(names = "--resume", description = "continue from --out/checkpoint.bin (exactly)") boolean resume;
-        @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = max id + 1)")
+        @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = the tokenizer's, else "
+                + "max id + 1)")
         int vocabSize;
+        @Option(names = "--tokenizer", description = "tokenizer folder of the .bin data (saved in the checkpoint "
+                + "for eval and sample)")
+        String tokenizerDir;
         @Option(names = "--n-layer", defaultValue = "4") int nLayer;
         @Option(names = "--n-head", defaultValue = "4") int nHead;
         @Option(names = "--n-embd", defaultValue = "128") int nEmbd;
@@ -189,7 +205,9 @@ public final class GptMain implements Callable<Integer> {
                 tc = ckpt.train();
             } else {
                 int v = all.vocab() != null ? all.vocab().size()
-                        : vocabSize > 0 ? vocabSize : Arrays.stream(trainTok).max().orElse(0) + 1;
+                        : vocabSize > 0 ? vocabSize
+                        : tokenizerDir != null ? tokenizer(tokenizerDir).vocabSize()
+                        : Arrays.stream(trainTok).max().orElse(0) + 1;
                 try {
                     cfg = new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied);
                     int micro = microBatch > 0 ? microBatch : batchSize;
@@ -208,6 +226,11 @@ public final class GptMain implements Callable<Integer> {
                 meta.put(CHAR_VOCAB, all.vocab().chars());
             }
             meta.put("data", data);
+            if (tokenizerDir != null) {
+                meta.put(TOKENIZER, tokenizerDir);
+            } else if (ckpt != null && ckpt.meta().containsKey(TOKENIZER)) {
+                meta.put(TOKENIZER, ckpt.meta().get(TOKENIZER));
+            }
             try (GPT gpt = GPT.create(cfg, tc.seed())) {
                 System.err.printf("model: %s, %,d parameters; train %,d tokens, val %s tokens; batch %d x %d "
                         + "(micro %d); BLAS threads %d%n", cfg, gpt.numParams(), trainTok.length,
@@ -244,8 +267,8 @@ public final class GptMain implements Callable<Integer> {
                 + "vocabulary) or .bin shard(s)") String data;
         @Option(names = "--max-windows", defaultValue = "0", description = "0 = all") int maxWindows;
         @Option(names = "--batch", defaultValue = "16") int batch;
-        @Option(names = "--bytes", defaultValue = "0", description = "UTF-8 bytes the .bin tokens decode to, for bits "
-                + "per byte (text data counts its own)") long bytes;
+        @Option(names = "--tokenizer", description = "decodes .bin tokens for bits per byte (default: the one the "
+                + "checkpoint names)") String tokenizerDir;
 
         @Override
         public Integer call() {
@@ -264,22 +287,23 @@ public final class GptMain implements Callable<Integer> {
             }
             double sum = 0;
             long toks = 0;
-            long evalBytes = 0;
             try (GPT gpt = c.toModel()) {
                 for (int i = 0; i < n; i += batch) {
                     int rows = Math.min(batch, n - i);
                     TokenWindows.Batch b = w.sequential(i, rows);
                     sum += gpt.loss(b.x(), b.y()) * rows * T;
                     toks += (long) rows * T;
-                    if (vocab != null) {
-                        for (int[] row : b.y()) {
-                            evalBytes += vocab.decode(row).getBytes(StandardCharsets.UTF_8).length;
-                        }
-                    }
                 }
             }
-            if (vocab == null && bytes > 0) {
-                evalBytes = Math.round(bytes * (double) toks / d.tokens().length);
+            // the targets of windows 0..n-1 are the contiguous tokens 1..n*T: decode them in one piece so that no
+            // multi-byte character is cut at a window edge
+            int[] targets = Arrays.copyOfRange(d.tokens(), 1, 1 + (int) toks);
+            String tokDir = tokenizerDir != null ? tokenizerDir : c.meta().get(TOKENIZER);
+            long evalBytes = -1;
+            if (vocab != null) {
+                evalBytes = vocab.decode(targets).getBytes(StandardCharsets.UTF_8).length;
+            } else if (tokDir != null) {
+                evalBytes = tokenizer(tokDir).decode(targets).getBytes(StandardCharsets.UTF_8).length;
             }
             double loss = sum / toks;
             Map<String, Object> res = new LinkedHashMap<>();
@@ -304,7 +328,11 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--top-k", defaultValue = "200", description = "0 = off") int topK;
         @Option(names = "--top-p", defaultValue = "1.0") double topP;
         @Option(names = "--seed", defaultValue = "1337") long seed;
-        @Option(names = "--eot-id", defaultValue = "-1", description = "stop after this id (-1 = never)") int eot;
+        @Option(names = "--eot-id", defaultValue = "-1", description = "stop after this id (-1 = the tokenizer's EOT "
+                + "with --stop-at-eot, else never)") int eot;
+        @Option(names = "--stop-at-eot", description = "stop at the tokenizer's end-of-text token") boolean stopAtEot;
+        @Option(names = "--tokenizer", description = "tokenizer folder (default: the one the checkpoint names)")
+        String tokenizerDir;
         @Option(names = "--num-samples", defaultValue = "1") int numSamples;
         @Option(names = "--no-kv-cache", description = "full forward per token (for comparison)") boolean noCache;
 
@@ -313,13 +341,24 @@ public final class GptMain implements Callable<Integer> {
             Storage st = Storage.local();
             Checkpoint c = loadCheckpoint(st, checkpoint);
             CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
+            String tokDir = tokenizerDir != null ? tokenizerDir : c.meta().get(TOKENIZER);
+            Tokenizer tok = vocab == null && tokDir != null ? tokenizer(tokDir) : null;
             int[] ids;
             if (promptIds != null) {
                 ids = promptIds;
             } else if (vocab != null) {
                 ids = vocab.encode(prompt.replace("\\n", "\n"));
+            } else if (tok != null) {
+                ids = tok.encode(prompt.replace("\\n", "\n"));
             } else {
-                throw new UsageException("this checkpoint has no character vocabulary: give --prompt-ids");
+                throw new UsageException("this checkpoint has no character vocabulary nor tokenizer: give --tokenizer "
+                        + "or --prompt-ids");
+            }
+            if (eot < 0 && stopAtEot) {
+                if (tok == null || tok.eotId() < 0) {
+                    throw new UsageException("--stop-at-eot needs a tokenizer with an end-of-text token, or --eot-id");
+                }
+                eot = tok.eotId();
             }
             Sampler.Options o;
             try {
@@ -333,7 +372,8 @@ public final class GptMain implements Callable<Integer> {
                     int[] out = Sampler.generate(gpt, ids, new Sampler.Options(o.maxNewTokens(), o.temperature(),
                             o.topK(), o.topP(), o.seed() + s, o.stopToken(), o.kvCache()));
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    System.out.println(vocab != null ? vocab.decode(out) : Arrays.toString(out));
+                    System.out.println(vocab != null ? vocab.decode(out)
+                            : tok != null ? tok.decode(out) : Arrays.toString(out));
                     System.out.println("---------------");
                     System.err.printf("%d tokens in %.2f s (%.1f tok/s, kv cache %s)%n", out.length, secs,
                             out.length / secs, !noCache);

@@ -300,7 +300,10 @@ public final class Dl4jGpt {
         }
         // the output layer applies softmax; log of it is the logits up to a per-position constant, so return the
         // pre-softmax activations instead: the input of lm_head times its weights
-        Map<String, INDArray> acts = g.feedForward(new INDArray[] {features(padded)}, false, false);
+        // stop at ln_f: M2.1's RnnOutputLayer.activate adds a null bias when hasBias(false) (NPE); fit and score
+        // take another path and are unaffected
+        Map<String, INDArray> acts = g.feedForward(new INDArray[] {features(padded)},
+                g.getVertex(LN_F).getVertexIndex(), false);
         INDArray h = acts.get(LN_F);                                             // [B, C, T]
         INDArray w = g.getLayer(LM_HEAD).getParam("W");                         // [C, V]
         float[][][] out = new float[B][len][V];

@@ -14,15 +14,15 @@ public class FinalLayerNorm extends SameDiffLayer {
     public static final String B = "b";
 
     private int blockSize;
-    private int nEmbd;
+    private int width;
     private boolean bias;
 
     protected FinalLayerNorm() {
     }
 
-    public FinalLayerNorm(int blockSize, int nEmbd, boolean bias) {
+    public FinalLayerNorm(int blockSize, int width, boolean bias) {
         this.blockSize = blockSize;
-        this.nEmbd = nEmbd;
+        this.width = width;
         this.bias = bias;
     }
 
@@ -30,8 +30,8 @@ public class FinalLayerNorm extends SameDiffLayer {
         return blockSize;
     }
 
-    public int getNEmbd() {
-        return nEmbd;
+    public int getWidth() {
+        return width;
     }
 
     public boolean isBias() {
@@ -40,16 +40,16 @@ public class FinalLayerNorm extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-        SDVariable h = x.permute(0, 2, 1).reshape(-1, nEmbd);
+        SDVariable h = x.permute(0, 2, 1).reshape(-1, width);
         SDVariable y = SdOps.layerNorm(sd, h, p.get(G), bias ? p.get(B) : null);
-        return y.reshape(-1, blockSize, nEmbd).permute(0, 2, 1);
+        return y.reshape(-1, blockSize, width).permute(0, 2, 1);
     }
 
     @Override
     public void defineParameters(SDLayerParams params) {
-        params.addBiasParam(G, 1, nEmbd);
+        params.addBiasParam(G, 1, width);
         if (bias) {
-            params.addBiasParam(B, 1, nEmbd);
+            params.addBiasParam(B, 1, width);
         }
     }
 
@@ -63,6 +63,6 @@ public class FinalLayerNorm extends SameDiffLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.recurrent(nEmbd, blockSize);
+        return InputType.recurrent(width, blockSize);
     }
 }

@@ -19,43 +19,43 @@ public class PositionEmbeddingLayer extends SameDiffLayer {
     public static final String WPE = "wpe";
 
     private int blockSize;
-    private int nEmbd;
+    private int width;
 
     /** For Jackson (the graph's JSON configuration). */
     protected PositionEmbeddingLayer() {
     }
 
-    public PositionEmbeddingLayer(int blockSize, int nEmbd) {
+    public PositionEmbeddingLayer(int blockSize, int width) {
         this.blockSize = blockSize;
-        this.nEmbd = nEmbd;
+        this.width = width;
     }
 
     public int getBlockSize() {
         return blockSize;
     }
 
-    public int getNEmbd() {
-        return nEmbd;
+    public int getWidth() {
+        return width;
     }
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-        SDVariable wpeT = p.get(WPE).permute(1, 0).reshape(1, nEmbd, blockSize);
+        SDVariable wpeT = p.get(WPE).permute(1, 0).reshape(1, width, blockSize);
         return x.add(wpeT);
     }
 
     @Override
     public void defineParameters(SDLayerParams params) {
-        params.addBiasParam(WPE, blockSize, nEmbd);
+        params.addBiasParam(WPE, blockSize, width);
     }
 
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        params.get(WPE).assign(Nd4j.randn(params.get(WPE).dataType(), blockSize, nEmbd).muli(0.02));
+        params.get(WPE).assign(Nd4j.randn(params.get(WPE).dataType(), blockSize, width).muli(0.02));
     }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.recurrent(nEmbd, blockSize);
+        return InputType.recurrent(width, blockSize);
     }
 }

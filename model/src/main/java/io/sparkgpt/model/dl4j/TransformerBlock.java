@@ -26,20 +26,20 @@ public class TransformerBlock extends SameDiffLayer {
             FC2_B = "fc2b";
 
     private int blockSize;
-    private int nEmbd;
-    private int nHead;
-    private int nLayer;
+    private int width;
+    private int heads;
+    private int layers;
     private boolean bias;
 
     protected TransformerBlock() {
     }
 
-    /** {@code nLayer} only sets the GPT-2 init scale of the residual projections. */
-    public TransformerBlock(int blockSize, int nEmbd, int nHead, int nLayer, boolean bias) {
+    /** {@code layers} only sets the GPT-2 init scale of the residual projections. */
+    public TransformerBlock(int blockSize, int width, int heads, int layers, boolean bias) {
         this.blockSize = blockSize;
-        this.nEmbd = nEmbd;
-        this.nHead = nHead;
-        this.nLayer = nLayer;
+        this.width = width;
+        this.heads = heads;
+        this.layers = layers;
         this.bias = bias;
     }
 
@@ -47,16 +47,16 @@ public class TransformerBlock extends SameDiffLayer {
         return blockSize;
     }
 
-    public int getNEmbd() {
-        return nEmbd;
+    public int getWidth() {
+        return width;
     }
 
-    public int getNHead() {
-        return nHead;
+    public int getHeads() {
+        return heads;
     }
 
-    public int getNLayer() {
-        return nLayer;
+    public int getLayers() {
+        return layers;
     }
 
     public boolean isBias() {
@@ -70,7 +70,7 @@ public class TransformerBlock extends SameDiffLayer {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
-        int C = nEmbd, T = blockSize, H = nHead, hs = nEmbd / nHead;
+        int C = width, T = blockSize, H = heads, hs = width / heads;
         SDVariable h = x.permute(0, 2, 1).reshape(-1, C);                         // [mb*T, C]
 
         SDVariable a = SdOps.layerNorm(sd, h, p.get(LN1_G), bias ? p.get(LN1_B) : null);
@@ -95,7 +95,7 @@ public class TransformerBlock extends SameDiffLayer {
 
     @Override
     public void defineParameters(SDLayerParams params) {
-        int C = nEmbd;
+        int C = width;
         params.addBiasParam(LN1_G, 1, C);
         if (bias) {
             params.addBiasParam(LN1_B, 1, C);
@@ -125,7 +125,7 @@ public class TransformerBlock extends SameDiffLayer {
     /** GPT-2 initialisation; {@link Dl4jGpt#build} overwrites it with the fast GPT's draw for the same seed. */
     @Override
     public void initializeParameters(Map<String, INDArray> params) {
-        double projStd = 0.02 / Math.sqrt(2.0 * nLayer);
+        double projStd = 0.02 / Math.sqrt(2.0 * layers);
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
             INDArray arr = e.getValue();
             switch (e.getKey()) {
@@ -139,6 +139,6 @@ public class TransformerBlock extends SameDiffLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
-        return InputType.recurrent(nEmbd, blockSize);
+        return InputType.recurrent(width, blockSize);
     }
 }

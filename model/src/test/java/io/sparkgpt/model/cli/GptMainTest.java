@@ -91,6 +91,35 @@ class GptMainTest {
     }
 
     @Test
+    void bpeTokenizedShardsGiveBitsPerByteAndTextSamples(@TempDir Path dir) {
+        String text = "the cat sat on the mat. the dog sat on the log. ".repeat(60);
+        io.sparkgpt.tokenizer.BpeTokenizer tok = new io.sparkgpt.tokenizer.BpeTrainer(
+                io.sparkgpt.tokenizer.BpeTrainer.Config.of(300, io.sparkgpt.tokenizer.PreTokenizer.GPT2))
+                .train(io.sparkgpt.tokenizer.BpeTrainer.countWords(java.util.List.of(text),
+                        io.sparkgpt.tokenizer.PreTokenizer.GPT2)).tokenizer();
+        Path tokDir = dir.resolve("tok");
+        io.sparkgpt.tokenizer.TokenizerFiles.save(tok, tokDir);
+        int[] ids = tok.encode(text);
+        Storage st = Storage.local();
+        TokenBin.write(st, dir.resolve("train.bin").toString(), ids);
+        String run = dir.resolve("run").toString();
+        String r = run(concat(TINY, "train", "--data", dir.resolve("train.bin").toString(), "--out", run,
+                "--max-steps", "3", "--tokenizer", tokDir.toString()));
+        assertTrue(r.startsWith("0\n"), r);
+        assertEquals(tok.vocabSize(), Checkpoint.load(st, run + "/checkpoint.bin").config().vocabSize());
+        r = run("eval", "--checkpoint", run + "/checkpoint.bin", "--data", dir.resolve("train.bin").toString());
+        assertTrue(r.startsWith("0\n"), r);
+        Map<?, ?> ev = Json.read(r.substring(2).trim(), Map.class);
+        double bpb = ((Number) ev.get("bits_per_byte")).doubleValue();
+        double loss = ((Number) ev.get("loss")).doubleValue();
+        // several bytes per BPE token: fewer bits per byte than bits per token
+        assertTrue(bpb > 0 && bpb < loss / Math.log(2), "bpb " + bpb + " loss " + loss);
+        r = run("sample", "--checkpoint", run + "/checkpoint.bin", "--prompt", "the cat", "--max-tokens", "5",
+                "--stop-at-eot");
+        assertTrue(r.startsWith("0\n") && !r.contains("["), r);
+    }
+
+    @Test
     void badUsageIsExitCode2(@TempDir Path dir) throws Exception {
         assertTrue(run("train", "--data", dir.resolve("missing.txt").toString(), "--out", dir.toString())
                 .startsWith("2\n"));
