@@ -1,0 +1,372 @@
+package io.sparkgpt.pipeline.dedup;
+
+import static org.apache.spark.sql.functions.array_intersect;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.octet_length;
+import static org.apache.spark.sql.functions.posexplode;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.udf;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.xxhash64;
+
+import io.sparkgpt.common.stats.StepStats;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.Normalizer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.api.java.UDF2;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import scala.Tuple2;
+
+/**
+ * The dedup step: exact URL dedup, exact content dedup, then MinHash-LSH near-duplicate dedup with distributed
+ * connected components. Each stage runs on the survivors of the one before.
+ *
+ * <ul>
+ *   <li>exact_url: of the documents sharing a (non-null) {@code url}, the latest {@code fetch_time} is kept, ties
+ *       broken by the smallest {@code id}.</li>
+ *   <li>exact_content: documents whose normalised text (NFKC, lower case, letters/digits only, single spaces) has
+ *       the same SHA-256 are copies; the smallest {@code id} is kept.</li>
+ *   <li>near_duplicate: MinHash over shingles ({@link Shingler}), LSH banding, a Jaccard check of every candidate
+ *       pair against the threshold ({@link DedupConfig}), connected components of the pairs that pass
+ *       ({@link ConnectedComponents}); each component keeps one document: the one whose id has the smallest
+ *       {@code xxhash64(id)} (Spark's, seed 42): an arbitrary but fixed choice that depends on the ids only, so
+ *       the same input gives the same kept set for any partitioning and input order.</li>
+ * </ul>
+ * Work is done on a narrow table (id, hashes, band keys); the wide documents are joined once at the end, and text
+ * is only re-read for the documents that are candidates of a pair.
+ */
+public final class Deduplicator {
+    public static final String STEP = "dedup";
+    public static final String EXACT_URL = "exact_url";
+    public static final String EXACT_CONTENT = "exact_content";
+    public static final String NEAR_DUPLICATE = "near_duplicate";
+
+    private final DedupConfig config;
+
+    public Deduplicator(DedupConfig config) {
+        this.config = config;
+    }
+
+    public DedupConfig config() {
+        return config;
+    }
+
+    public DedupResult apply(Dataset<Row> documents) {
+        long t0 = System.nanoTime();
+        for (String c : new String[] {"id", "url", "fetch_time", "language", "text"}) {
+            if (!List.of(documents.columns()).contains(c)) {
+                throw new IllegalArgumentException("dedup input lacks the documents column '" + c + "'; has "
+                        + List.of(documents.columns()));
+            }
+        }
+        SparkSession spark = documents.sparkSession();
+        Shingler shingler = new Shingler(config.ngram(), config.charNgram());
+        MinHasher hasher = new MinHasher(config.bands(), config.rows(), config.seed());
+        boolean fuzzy = config.fuzzy();
+
+        UserDefinedFunction contentHash = udf((UDF1<String, String>) Deduplicator::contentHash,
+                DataTypes.StringType);
+        UserDefinedFunction bandKeys = udf((UDF2<String, String, long[]>) (text, lang) ->
+                        hasher.bandKeys(hasher.signature(shingler.shingles(text, lang))),
+                DataTypes.createArrayType(DataTypes.LongType));
+
+        // narrow table: everything the decisions need, computed in one pass over the text
+        Dataset<Row> meta = documents.select(
+                        col("id"), col("url"), col("fetch_time"),
+                        xxhash64(col("id")).as("uid"),
+                        coalesce(octet_length(col("text")), lit(0)).cast("long").as("bytes"),
+                        contentHash.apply(col("text")).as("chash"),
+                        fuzzy ? bandKeys.apply(col("text"), col("language")).as("bands")
+                                : lit(null).cast("array<bigint>").as("bands"))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        // one pass: totals, and the check that ids are unique and their 64-bit hashes are too
+        Row totals = meta.groupBy("uid").agg(count(lit(1)).as("n"), min("id").as("a"), max("id").as("b"),
+                        sum("bytes").as("bytes"))
+                .agg(sum("n"), sum("bytes"),
+                        sum(when(col("n").gt(1).and(col("a").equalTo(col("b"))), col("n").minus(1))
+                                .otherwise(0)),
+                        sum(when(col("n").gt(1).and(col("a").notEqual(col("b"))), 1).otherwise(0)))
+                .first();
+        long docsIn = totals.isNullAt(0) ? 0 : totals.getLong(0);
+        long bytesIn = totals.isNullAt(1) ? 0 : totals.getLong(1);
+        if (!totals.isNullAt(2) && totals.getLong(2) > 0) {
+            throw new IllegalArgumentException("dedup input has " + totals.getLong(2)
+                    + " rows whose id repeats an earlier row's: document ids must be unique");
+        }
+        if (!totals.isNullAt(3) && totals.getLong(3) > 0) {
+            // 64-bit hashes of distinct ids collide with probability ~n^2/2^65: ~3e-8 for a million documents
+            throw new IllegalStateException("dedup: " + totals.getLong(3) + " groups of distinct document ids "
+                    + "share an xxhash64; cannot key the graph by it");
+        }
+
+        // removals: (id, reason, duplicate_of, similarity)
+        List<Dataset<Row>> removals = new ArrayList<>();
+        Dataset<Row> alive = meta;
+
+        Map<String, Long> counters = new LinkedHashMap<>();
+        long tStage = System.nanoTime();
+        counters.put("ms_prepare", (tStage - t0) / 1_000_000);
+        if (config.exactUrl()) {
+            // latest fetch wins, then smallest id: min over (-fetch micros, id)
+            Dataset<Row> keyed = alive.where(col("url").isNotNull())
+                    .withColumn("k", struct(
+                            coalesce(col("fetch_time").cast("double").multiply(-1), lit(Double.MAX_VALUE))
+                                    .as("f"), col("id").as("i")));
+            Dataset<Row> winner = keyed.groupBy("url").agg(min("k").as("w"), count(lit(1)).as("n"))
+                    .where(col("n").gt(1))
+                    .select(col("url").as("w_url"), col("w.i").as("keep_id"));
+            Dataset<Row> lost = keyed.join(winner, col("url").equalTo(col("w_url")))
+                    .where(col("id").notEqual(col("keep_id")))
+                    .select(col("id"), lit(EXACT_URL).as("reason"), col("keep_id").as("duplicate_of"),
+                            lit(null).cast("double").as("similarity"));
+            lost = ConnectedComponents.checkpoint(lost);
+            removals.add(lost);
+            alive = alive.join(lost.select(col("id").as("lost_id")), col("id").equalTo(col("lost_id")), "left_anti");
+        }
+
+        if (config.exactContent()) {
+            Dataset<Row> winner = alive.groupBy("chash").agg(min("id").as("keep_id"), count(lit(1)).as("n"))
+                    .where(col("n").gt(1)).withColumnRenamed("chash", "w_chash");
+            Dataset<Row> lost = alive.join(winner, col("chash").equalTo(col("w_chash")))
+                    .where(col("id").notEqual(col("keep_id")))
+                    .select(col("id"), lit(EXACT_CONTENT).as("reason"), col("keep_id").as("duplicate_of"),
+                            lit(1.0).as("similarity"));
+            lost = ConnectedComponents.checkpoint(lost);
+            removals.add(lost);
+            alive = alive.join(lost.select(col("id").as("lost_id")), col("id").equalTo(col("lost_id")), "left_anti");
+        }
+
+        counters.put("ms_exact", (System.nanoTime() - tStage) / 1_000_000);
+        tStage = System.nanoTime();
+        Map<String, Long> clusterSizes = new LinkedHashMap<>();
+        if (fuzzy) {
+            FuzzyOutcome f = fuzzy(documents, alive, shingler, hasher);
+            removals.add(f.removed);
+            counters.putAll(f.counters);
+            clusterSizes.putAll(f.clusterSizes);
+        }
+
+        counters.put("ms_fuzzy", (System.nanoTime() - tStage) / 1_000_000);
+        Dataset<Row> removed = meta.select(col("id"), lit("").as("reason"), lit("").as("duplicate_of"),
+                lit(null).cast("double").as("similarity")).limit(0);
+        for (Dataset<Row> r : removals) {
+            removed = removed.unionByName(r);
+        }
+        removed = ConnectedComponents.checkpoint(removed.withColumnRenamed("id", "r_id"));
+
+        Map<String, Long> byReason = new HashMap<>();
+        long removedBytes = 0;
+        for (Row r : removed.join(meta.select("id", "bytes"), col("r_id").equalTo(col("id")))
+                .groupBy("reason").agg(count(lit(1)), sum("bytes")).collectAsList()) {
+            byReason.put(r.getString(0), r.getLong(1));
+            removedBytes += r.isNullAt(2) ? 0 : r.getLong(2);
+        }
+        for (String reason : List.of(EXACT_URL, EXACT_CONTENT, NEAR_DUPLICATE)) {
+            byReason.putIfAbsent(reason, 0L);
+        }
+        long dropped = byReason.values().stream().mapToLong(Long::longValue).sum();
+        meta.unpersist();
+
+        String[] docCols = documents.columns();
+        Dataset<Row> joined = documents.join(removed, documents.col("id").equalTo(removed.col("r_id")), "left");
+        Dataset<Row> kept = joined.where(col("r_id").isNull())
+                .select(java.util.Arrays.stream(docCols).map(c -> documents.col(c)).toArray(
+                        org.apache.spark.sql.Column[]::new));
+        List<org.apache.spark.sql.Column> exCols = new ArrayList<>();
+        for (String c : docCols) {
+            exCols.add(documents.col(c));
+        }
+        exCols.add(lit(STEP).as("step"));
+        exCols.add(col("reason"));
+        exCols.add(col("duplicate_of"));
+        exCols.add(col("similarity"));
+        Dataset<Row> excluded = joined.where(col("r_id").isNotNull()).select(exCols.toArray(
+                new org.apache.spark.sql.Column[0]));
+
+        StepStats stats = new StepStats(STEP, docsIn, docsIn - dropped, bytesIn, bytesIn - removedBytes, byReason,
+                counters, (System.nanoTime() - t0) / 1e9);
+        return new DedupResult(kept, excluded, stats, Collections.unmodifiableMap(clusterSizes));
+    }
+
+    private record FuzzyOutcome(Dataset<Row> removed, Map<String, Long> counters,
+                                Map<String, Long> clusterSizes) {}
+
+    private FuzzyOutcome fuzzy(Dataset<Row> documents, Dataset<Row> alive, Shingler shingler, MinHasher hasher) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        int limit = config.allPairsBucketLimit();
+
+        // LSH buckets -> candidate pairs (lo, hi): all pairs of small buckets, a star around the smallest member
+        // of large ones (a bucket of 100k copies gives 100k pairs, not 5e9)
+        Dataset<Row> buckets = alive.where(col("bands").isNotNull())
+                .select(col("uid"), posexplode(col("bands")).as(new String[] {"band", "key"}))
+                .groupBy("band", "key")
+                .agg(org.apache.spark.sql.functions.collect_list("uid").as("m"))
+                .where(size(col("m")).gt(1));
+        Dataset<Row> candidates = buckets.select("m")
+                .flatMap((FlatMapFunction<Row, Tuple2<Long, Long>>) row -> {
+                    List<Long> m = new ArrayList<>(row.getList(0));
+                    Collections.sort(m);
+                    List<Tuple2<Long, Long>> out = new ArrayList<>();
+                    if (m.size() <= limit) {
+                        for (int i = 0; i < m.size(); i++) {
+                            for (int j = i + 1; j < m.size(); j++) {
+                                out.add(new Tuple2<>(m.get(i), m.get(j)));
+                            }
+                        }
+                    } else {
+                        for (int j = 1; j < m.size(); j++) {
+                            out.add(new Tuple2<>(m.get(0), m.get(j)));
+                        }
+                    }
+                    return out.iterator();
+                }, Encoders.tuple(Encoders.LONG(), Encoders.LONG()))
+                .toDF("a", "b")
+                .where(col("a").notEqual(col("b")))
+                .distinct();
+        candidates = ConnectedComponents.checkpoint(candidates);
+        counters.put("candidate_pairs", candidates.count());
+
+        // the candidates' texts, shingled again (only these documents): shingle set or signature
+        Dataset<Row> nodes = candidates.select(col("a").as("n")).unionByName(candidates.select(col("b").as("n")))
+                .distinct();
+        Dataset<Row> docs = documents.select(xxhash64(col("id")).as("duid"), col("text"), col("language"));
+        Dataset<Row> feats;
+        if (config.verify()) {
+            UserDefinedFunction sh = udf((UDF2<String, String, long[]>) shingler::shingles,
+                    DataTypes.createArrayType(DataTypes.LongType));
+            feats = docs.join(nodes, col("duid").equalTo(col("n")), "left_semi")
+                    .select(col("duid").as("fid"), sh.apply(col("text"), col("language")).as("f"));
+        } else {
+            UserDefinedFunction sg = udf((UDF2<String, String, int[]>) (t, l) ->
+                            hasher.signature(shingler.shingles(t, l)),
+                    DataTypes.createArrayType(DataTypes.IntegerType));
+            feats = docs.join(nodes, col("duid").equalTo(col("n")), "left_semi")
+                    .select(col("duid").as("fid"), sg.apply(col("text"), col("language")).as("f"));
+        }
+        feats = ConnectedComponents.checkpoint(feats);
+        Dataset<Row> fa = feats.select(col("fid").as("aid"), col("f").as("fa"));
+        Dataset<Row> fb = feats.select(col("fid").as("bid"), col("f").as("fb"));
+        Dataset<Row> pairs = candidates.join(fa, col("a").equalTo(col("aid")))
+                .join(fb, col("b").equalTo(col("bid")));
+        Dataset<Row> scored;
+        if (config.verify()) {
+            org.apache.spark.sql.Column inter = size(array_intersect(col("fa"), col("fb")));
+            scored = pairs.select(col("a"), col("b"), inter.divide(size(col("fa")).plus(size(col("fb")))
+                    .minus(inter)).as("sim"));
+        } else {
+            UserDefinedFunction est = udf((UDF2<scala.collection.Seq<Integer>, scala.collection.Seq<Integer>,
+                    Double>) Deduplicator::estimate, DataTypes.DoubleType);
+            scored = pairs.select(col("a"), col("b"), est.apply(col("fa"), col("fb")).as("sim"));
+        }
+        Dataset<Row> edges = ConnectedComponents.checkpoint(
+                scored.where(col("sim").geq(config.jaccardThreshold())));
+        counters.put("verified_pairs", edges.count());
+
+        ConnectedComponents cc = new ConnectedComponents(64);
+        Dataset<Row> comp = cc.run(edges.select(col("a").as("src"), col("b").as("dst")));
+        comp = ConnectedComponents.checkpoint(comp);
+        counters.put("cc_rounds", (long) cc.rounds());
+
+        // best similarity of each node to any member of its cluster (over the pairs that passed)
+        Dataset<Row> best = edges.select(col("a").as("bn"), col("sim"))
+                .unionByName(edges.select(col("b").as("bn"), col("sim")))
+                .groupBy("bn").agg(max("sim").as("similarity"));
+        Dataset<Row> ids = alive.select(col("uid").as("iuid"), col("id").as("iid"));
+        Dataset<Row> removed = comp.where(col("node").notEqual(col("root")))
+                .join(ids, col("node").equalTo(col("iuid")))
+                .join(ids.select(col("iuid").as("ruid"), col("iid").as("root_id")),
+                        col("root").equalTo(col("ruid")))
+                .join(best, col("node").equalTo(col("bn")))
+                .select(col("iid").as("id"), lit(NEAR_DUPLICATE).as("reason"), col("root_id").as("duplicate_of"),
+                        col("similarity"));
+
+        // cluster-size histogram: a few dozen rows at most reach the driver
+        Dataset<Row> sizes = comp.groupBy("root").agg(count(lit(1)).as("size"));
+        Map<String, Long> hist = new java.util.TreeMap<>(java.util.Comparator.comparingLong(Deduplicator::lower));
+        long clusters = 0;
+        long largest = 0;
+        for (Row r : sizes.select(when(col("size").leq(2), lit(2L))
+                        .otherwise(org.apache.spark.sql.functions.pow(lit(2),
+                                org.apache.spark.sql.functions.ceil(org.apache.spark.sql.functions.log2(
+                                        col("size")))).cast("long")).as("ub"), col("size"))
+                .groupBy("ub").agg(count(lit(1)), max("size")).collectAsList()) {
+            long ub = r.getLong(0);
+            hist.put(ub <= 2 ? "2" : (ub / 2 + 1) + "-" + ub, r.getLong(1));
+            clusters += r.getLong(1);
+            largest = Math.max(largest, r.getLong(2));
+        }
+        counters.put("clusters", clusters);
+        counters.put("largest_cluster", largest);
+        return new FuzzyOutcome(removed, counters, new LinkedHashMap<>(hist));
+    }
+
+    private static long lower(String label) {
+        int dash = label.indexOf('-');
+        return Long.parseLong(dash < 0 ? label : label.substring(0, dash));
+    }
+
+    static double estimate(scala.collection.Seq<Integer> x, scala.collection.Seq<Integer> y) {
+        int n = x.size();
+        int eq = 0;
+        for (int i = 0; i < n; i++) {
+            if (x.apply(i).equals(y.apply(i))) {
+                eq++;
+            }
+        }
+        return n == 0 ? 0.0 : (double) eq / n;
+    }
+
+    /** SHA-256 (hex) of the normalised text: NFKC, lower case, letters/digits only, runs joined by one space. */
+    public static String contentHash(String text) {
+        if (text == null) {
+            return null;
+        }
+        String s = Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT);
+        StringBuilder b = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isLetterOrDigit(cp)) {
+                if (space && b.length() > 0) {
+                    b.append(' ');
+                }
+                space = false;
+                b.appendCodePoint(cp);
+            } else {
+                space = true;
+            }
+        }
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(md.digest(b.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
