@@ -1,0 +1,356 @@
+package io.sparkgpt.pipeline.extract;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.nodes.TextNode;
+import org.jsoup.parser.Parser;
+import org.jsoup.select.NodeTraversor;
+import org.jsoup.select.NodeVisitor;
+
+/**
+ * Main-content extraction: jsoup's parse plus a block classifier in the spirit of jusText and boilerpipe (text
+ * density and link density per block, then context), which is cheaper than readability's scoring and does not fail
+ * on pages without a single content candidate.
+ *
+ * <ol>
+ *   <li>drop what is never content: scripts, styles, forms, nav/aside/footer, hidden elements, ARIA landmarks for
+ *       navigation, and elements whose class or id says menu, sidebar, cookie, banner, share, comments...;</li>
+ *   <li>cut the rest into blocks at block-level elements (p, div, li, td, h1-h6, pre...), counting each block's
+ *       characters and the characters inside links;</li>
+ *   <li>classify: good = long and few links; bad = mostly links or very short; short blocks and headings take the
+ *       class of their good neighbours (a heading is kept when good text follows it);</li>
+ *   <li>keep the good blocks from the first to the last good one, one block per line (paragraph breaks kept).</li>
+ * </ol>
+ * One instance per task (not thread-safe: it reuses its buffers).
+ */
+public final class MainContentExtractor {
+    private static final Set<String> DROP_TAGS = Set.of("script", "style", "noscript", "template", "svg", "iframe",
+            "nav", "aside", "footer", "button", "select", "input", "textarea", "object", "embed", "canvas",
+            "map", "audio", "video", "head", "menu", "dialog", "label");
+    private static final Set<String> BLOCK_TAGS = Set.of("p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4",
+            "h5", "h6", "pre", "blockquote", "dt", "dd", "section", "article", "main", "header", "ul", "ol", "dl",
+            "table", "caption", "figcaption", "address", "center", "br", "hr", "body", "tbody", "thead", "details",
+            "summary", "fieldset", "legend", "figure");
+    private static final Set<String> HEADINGS = Set.of("h1", "h2", "h3", "h4", "h5", "h6");
+    private static final Pattern UNLIKELY = Pattern.compile(
+            "-ad-|\\bads?\\b|advert|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|extra|foot|"
+                    + "gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
+                    + "sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|sharing|newsletter|"
+                    + "subscribe|nav|toolbar|masthead|promo|widget|skip-link|signup|login|modal|copyright",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern MAYBE = Pattern.compile("and|article|body|column|content|main|shadow|post|entry|text",
+            Pattern.CASE_INSENSITIVE);
+    private static final Set<String> DROP_ROLES = Set.of("navigation", "banner", "contentinfo", "complementary",
+            "dialog", "alertdialog", "menu", "menubar", "search");
+
+    /** Tunables of the classifier (defaults were checked on the PostgreSQL manual and the crawl samples). */
+    public record Config(int goodChars, double maxGoodLinkDensity, double badLinkDensity, int minChars) {
+        public static Config defaults() {
+            return new Config(70, 0.6, 0.8, 10);
+        }
+    }
+
+    private final Config config;
+
+    public MainContentExtractor(Config config) {
+        this.config = config;
+    }
+
+    public MainContentExtractor() {
+        this(Config.defaults());
+    }
+
+    /** The page's main text, one block per line; empty when nothing looks like content. */
+    public String extract(String html, String url) {
+        org.jsoup.nodes.Document doc = Jsoup.parse(html, url == null ? "" : url, Parser.htmlParser());
+        Element body = doc.body();
+        if (body == null) {
+            return "";
+        }
+        prune(body);
+        List<Block> blocks = segment(body);
+        return assemble(blocks);
+    }
+
+    /** Whole visible text with block breaks, no boilerplate removal (used when the extract step is switched off). */
+    public static String fullText(String html) {
+        org.jsoup.nodes.Document doc = Jsoup.parse(html);
+        doc.select("script,style,noscript,template").remove();
+        return doc.body() == null ? "" : doc.body().wholeText().replaceAll("[ \\t\\x0B\\f\\r]+", " ")
+                .replaceAll("\\s*\\n\\s*", "\n").trim();
+    }
+
+    private void prune(Element root) {
+        List<Element> remove = new ArrayList<>();
+        NodeTraversor.filter(new org.jsoup.select.NodeFilter() {
+            @Override
+            public FilterResult head(Node node, int depth) {
+                if (!(node instanceof Element e)) {
+                    return node instanceof TextNode ? FilterResult.CONTINUE : FilterResult.REMOVE;
+                }
+                if (e == root) {
+                    return FilterResult.CONTINUE;
+                }
+                String tag = e.normalName();
+                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e)) {
+                    remove.add(e);
+                    return FilterResult.SKIP_ENTIRELY;
+                }
+                return FilterResult.CONTINUE;
+            }
+
+            @Override
+            public FilterResult tail(Node node, int depth) {
+                return FilterResult.CONTINUE;
+            }
+        }, root);
+        for (Element e : remove) {
+            e.remove();
+        }
+    }
+
+    private static boolean isHidden(Element e) {
+        if (e.hasAttr("hidden") || "true".equals(e.attr("aria-hidden"))) {
+            return true;
+        }
+        String role = e.attr("role");
+        if (!role.isEmpty() && DROP_ROLES.contains(role.toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        String style = e.attr("style");
+        if (!style.isEmpty()) {
+            String s = style.toLowerCase(Locale.ROOT).replace(" ", "");
+            return s.contains("display:none") || s.contains("visibility:hidden");
+        }
+        return false;
+    }
+
+    private static boolean unlikely(Element e) {
+        String tag = e.normalName();
+        if (tag.equals("a") || tag.equals("article") || tag.equals("main") || tag.equals("table")
+                || tag.equals("tbody") || tag.equals("tr") || tag.equals("td") || tag.equals("pre")
+                || tag.equals("code") || HEADINGS.contains(tag)) {
+            return false;
+        }
+        String cls = e.className();
+        String id = e.id();
+        if (cls.isEmpty() && id.isEmpty()) {
+            return false;
+        }
+        String key = cls + " " + id;
+        return UNLIKELY.matcher(key).find() && !MAYBE.matcher(key).find();
+    }
+
+    /** One run of text between block boundaries. */
+    private static final class Block {
+        final StringBuilder text = new StringBuilder();
+        int linkChars;
+        int chars;
+        boolean heading;
+        boolean pre;
+        int cls; // 1 good, -1 bad, 0 undecided
+    }
+
+    private List<Block> segment(Element body) {
+        List<Block> blocks = new ArrayList<>();
+        NodeVisitor v = new NodeVisitor() {
+            Block cur = new Block();
+            int linkDepth;
+            int preDepth;
+            int headingDepth;
+
+            void flush() {
+                if (cur.chars > 0) {
+                    blocks.add(cur);
+                }
+                cur = new Block();
+            }
+
+            @Override
+            public void head(Node node, int depth) {
+                if (node instanceof TextNode t) {
+                    String s = preDepth > 0 ? t.getWholeText() : t.text();
+                    if (preDepth == 0 && s.isBlank()) {
+                        if (cur.text.length() > 0 && cur.text.charAt(cur.text.length() - 1) != ' ') {
+                            cur.text.append(' ');
+                        }
+                        return;
+                    }
+                    if (preDepth == 0 && cur.text.length() > 0 && !t.getWholeText().isEmpty()
+                            && Character.isWhitespace(t.getWholeText().charAt(0))
+                            && cur.text.charAt(cur.text.length() - 1) != ' ') {
+                        cur.text.append(' ');
+                    }
+                    cur.text.append(s);
+                    int n = nonSpace(s);
+                    cur.chars += n;
+                    if (linkDepth > 0) {
+                        cur.linkChars += n;
+                    }
+                    if (headingDepth > 0) {
+                        cur.heading = true;
+                    }
+                    if (preDepth > 0) {
+                        cur.pre = true;
+                    }
+                    if (preDepth == 0 && !t.getWholeText().isEmpty()
+                            && Character.isWhitespace(t.getWholeText().charAt(t.getWholeText().length() - 1))) {
+                        cur.text.append(' ');
+                    }
+                } else if (node instanceof Element e) {
+                    String tag = e.normalName();
+                    if (BLOCK_TAGS.contains(tag)) {
+                        flush();
+                    }
+                    if (tag.equals("a")) {
+                        linkDepth++;
+                    } else if (tag.equals("pre")) {
+                        preDepth++;
+                    } else if (HEADINGS.contains(tag)) {
+                        headingDepth++;
+                    }
+                }
+            }
+
+            @Override
+            public void tail(Node node, int depth) {
+                if (node instanceof Element e) {
+                    String tag = e.normalName();
+                    if (tag.equals("a")) {
+                        linkDepth--;
+                    } else if (tag.equals("pre")) {
+                        preDepth--;
+                    } else if (HEADINGS.contains(tag)) {
+                        headingDepth--;
+                    }
+                    if (BLOCK_TAGS.contains(tag)) {
+                        flush();
+                    }
+                    if (e == body) {
+                        flush();
+                    }
+                }
+            }
+        };
+        NodeTraversor.traverse(v, body);
+        return blocks;
+    }
+
+    private static final boolean DEBUG = Boolean.getBoolean("extract.debug");
+
+    private String assemble(List<Block> blocks) {
+        int n = blocks.size();
+        if (n == 0) {
+            return "";
+        }
+        Config c = config;
+        for (Block b : blocks) {
+            double ld = b.chars == 0 ? 1 : (double) b.linkChars / b.chars;
+            if (ld > c.badLinkDensity() || (ld > 0.5 && b.chars < 2 * c.goodChars())
+                    || (b.chars < c.minChars() && !b.heading)) {
+                b.cls = -1;
+            } else if (ld <= c.maxGoodLinkDensity() && (b.chars >= c.goodChars() || b.pre && b.chars >= 20)) {
+                b.cls = 1;
+            } else {
+                b.cls = 0;
+            }
+        }
+        // context: an undecided block between good ones (ignoring other undecided ones) is content; a heading is
+        // content when a good block follows within the next three
+        int[] prevGood = new int[n];
+        int last = -1;
+        for (int i = 0; i < n; i++) {
+            prevGood[i] = last;
+            if (blocks.get(i).cls == 1) {
+                last = i;
+            } else if (blocks.get(i).cls == -1) {
+                last = -1;
+            }
+        }
+        int next = -1;
+        boolean[] keep = new boolean[n];
+        for (int i = n - 1; i >= 0; i--) {
+            Block b = blocks.get(i);
+            if (b.cls == 1) {
+                keep[i] = true;
+                next = i;
+            } else if (b.cls == 0) {
+                boolean goodBefore = prevGood[i] >= 0;
+                boolean goodAfter = next >= 0;
+                boolean nearGood = b.chars >= c.goodChars() / 2;
+                keep[i] = goodBefore && goodAfter || (b.heading && next >= 0 && next - i <= 3)
+                        || nearGood && (goodBefore || goodAfter);
+            } else {
+                next = b.heading ? next : -1;
+                if (b.heading && next >= 0 && next - i <= 3) {
+                    keep[i] = true;
+                }
+            }
+        }
+        if (DEBUG) {
+            for (int i = 0; i < n; i++) {
+                Block b = blocks.get(i);
+                String t = collapse(b.text);
+                System.out.printf("%s cls=%d chars=%d links=%d %s%n", keep[i] ? "KEEP" : "drop", b.cls, b.chars,
+                        b.linkChars, t.length() > 80 ? t.substring(0, 80) : t);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            if (keep[i]) {
+                Block b = blocks.get(i);
+                String t = b.pre ? stripTrailing(b.text) : collapse(b.text);
+                if (!t.isEmpty()) {
+                    if (out.length() > 0) {
+                        out.append('\n');
+                    }
+                    out.append(t);
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static int nonSpace(String s) {
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char ch = s.charAt(i);
+            if (!Character.isWhitespace(ch) && ch != '\u00a0') {
+                // a CJK character carries about two Latin characters' worth of text: weigh it so that the length
+                // rules mean the same for Chinese and Japanese pages
+                n += ch >= 0x3000 && ch < 0xA000 || ch >= 0xAC00 && ch < 0xD7B0 ? 2 : 1;
+            }
+        }
+        return n;
+    }
+
+    private static String collapse(CharSequence s) {
+        StringBuilder b = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (Character.isWhitespace(ch) || ch == '\u00a0') {
+                space = b.length() > 0;
+            } else {
+                if (space) {
+                    b.append(' ');
+                    space = false;
+                }
+                b.append(ch);
+            }
+        }
+        return b.toString();
+    }
+
+    private static String stripTrailing(CharSequence s) {
+        String t = s.toString().replace("\r", "");
+        // keep the code's own line breaks, drop blank lines at both ends
+        return t.replaceAll("^\\s*\\n", "").stripTrailing();
+    }
+}

@@ -1,0 +1,264 @@
+package io.sparkgpt.pipeline.preprocess;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.common.stats.JobStats;
+import io.sparkgpt.common.stats.StepStats;
+import io.sparkgpt.pipeline.read.ReadOptions;
+import io.sparkgpt.spark.StepOutput;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a {@link Recipe} over input files into an output folder:
+ * <pre>
+ *   &lt;out&gt;/_staging      every record once (kept / excluded by step / error): the one expensive pass
+ *   &lt;out&gt;/excluded/&lt;step&gt;  dropped documents with step and reason
+ *   &lt;out&gt;/errors        source, offset, message of each bad record or unreadable file
+ *   &lt;out&gt;/documents     the kept documents (after the corpus-level steps, if any)
+ *   &lt;out&gt;/stats.json    per step: documents and bytes in, kept, dropped by reason, counters, seconds
+ *   &lt;out&gt;/_SUCCESS      written last
+ * </pre>
+ * Each folder is a {@link StepOutput} (temporary folder, rename, {@code _SUCCESS}): a re-run skips what is complete
+ * and redoes what is not; a re-run over a complete output does nothing; {@code overwrite} starts over.
+ */
+public final class PreprocessRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(PreprocessRunner.class);
+    // underscore: Spark and Hadoop skip such files when they read the folder as Parquet
+    private static final String COUNTERS_FILE = "_counters.json";
+
+    private final SparkSession spark;
+    private final Storage storage;
+    private final Recipe recipe;
+    private final ReadOptions readOptions;
+    private final String out;
+    private final int partitions;
+    private final boolean overwrite;
+
+    public PreprocessRunner(SparkSession spark, Storage storage, Recipe recipe, ReadOptions readOptions, String out,
+                            int partitions, boolean overwrite) {
+        this.spark = spark;
+        this.storage = storage;
+        this.recipe = recipe;
+        this.readOptions = readOptions;
+        this.out = out.endsWith("/") ? out.substring(0, out.length() - 1) : out;
+        this.partitions = partitions;
+        this.overwrite = overwrite;
+    }
+
+    private String path(String name) {
+        return out + "/" + name;
+    }
+
+    /** Runs the recipe; returns the job's stats (read back from stats.json when the output was complete). */
+    public JobStats run(List<String> inputs, List<String> files) {
+        long t0 = System.nanoTime();
+        if (overwrite) {
+            LOG.info("--overwrite: deleting {}", out);
+            storage.delete(out);
+            storage.requireWritable(out);
+        } else if (storage.isComplete(out)) {
+            LOG.info("{} is complete (_SUCCESS): nothing to do (use --overwrite to start over)", out);
+            return Json.read(storage.readString(path("stats.json")), JobStats.class);
+        }
+        Map<String, Double> seconds = new LinkedHashMap<>();
+
+        // 1. the read + per-document steps pass
+        StepOutput staging = new StepOutput(storage, path("_staging"));
+        if (staging.isComplete()) {
+            LOG.info("resume: {} is complete, not re-reading the {} input files", staging.path(), files.size());
+        } else {
+            long s0 = System.nanoTime();
+            staging.clear();
+            Map<String, Long> counters = readPass(files, staging.tempPath());
+            storage.writeString(staging.tempPath() + "/" + COUNTERS_FILE, Json.write(counters));
+            staging.commit();
+            seconds.put("read_and_document_steps", (System.nanoTime() - s0) / 1e9);
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rawCounters = Json.read(storage.readString(staging.path() + "/" + COUNTERS_FILE),
+                Map.class);
+        Map<String, Long> counters = new TreeMap<>();
+        rawCounters.forEach((k, v) -> counters.put(k, ((Number) v).longValue()));
+        Dataset<Row> all = spark.read().schema(Schemas.STAGING).parquet(staging.path());
+
+        // 2. excluded/<step> and errors
+        for (DocumentStep step : recipe.documentSteps()) {
+            writeOnce("excluded/" + step.name(), all.filter(col("status").equalTo(Schemas.EXCLUDED)
+                    .and(col("step").equalTo(step.name()))).select(excludedColumns()), 0);
+        }
+        writeOnce("errors", all.filter(col("status").equalTo(Schemas.ERROR))
+                .select(col("source"), col("offset"), col("message")), 1);
+
+        // 3. corpus-level steps, then documents
+        Dataset<Row> docs = all.filter(col("status").equalTo(Schemas.KEPT)).select(documentColumns());
+        List<StepStats> datasetStats = new ArrayList<>();
+        StepOutput documents = new StepOutput(storage, path("documents"));
+        if (!documents.isComplete()) {
+            for (DatasetStep step : recipe.datasetSteps()) {
+                long s0 = System.nanoTime();
+                spark.sparkContext().setJobDescription("preprocess: " + step.name());
+                DatasetStep.Result r = step.apply(docs, new DatasetStep.Context(spark, out, overwrite));
+                Dataset<Row> kept = r.kept().select(documentColumns()).persist(StorageLevel.MEMORY_AND_DISK());
+                Dataset<Row> excluded = r.excluded().withColumn("step", lit(step.name()));
+                long in = docs.count();
+                writeOnce("excluded/" + step.name(), excluded, 0);
+                long keptN = kept.count();
+                datasetStats.add(new StepStats(step.name(), in, keptN, 0, 0, Map.of(step.name(), in - keptN),
+                        Map.of(), (System.nanoTime() - s0) / 1e9));
+                docs = kept;
+            }
+            spark.sparkContext().setJobDescription("preprocess: write documents");
+            Dataset<Row> toWrite = partitions > 0 ? docs.repartition(partitions) : docs;
+            documents.clear();
+            toWrite.write().mode(SaveMode.Overwrite).parquet(documents.tempPath());
+            documents.commit();
+        }
+
+        // 4. stats.json, then _SUCCESS
+        JobStats stats = stats(inputs, files, counters, datasetStats, (System.nanoTime() - t0) / 1e9);
+        storage.writeString(path("stats.json"), Json.write(stats));
+        storage.markComplete(out);
+        LOG.info("preprocess done: {} documents kept of {} read, {} errors -> {}",
+                stats.totals().get("documents"), stats.totals().get("records_read"), stats.totals().get("errors"),
+                out);
+        return stats;
+    }
+
+    private Map<String, Long> readPass(List<String> files, String tmp) {
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        CountersAccumulator counters = new CountersAccumulator();
+        spark.sparkContext().register(counters, "preprocess counters");
+        LongAccumulator filesDone = spark.sparkContext().longAccumulator("files done");
+        LongAccumulator docsDone = spark.sparkContext().longAccumulator("documents read");
+        FileTask task = new FileTask(recipe.documentSteps(), readOptions, spark.sparkContext().hadoopConfiguration(),
+                counters, filesDone, docsDone);
+        // one partition per file: one task per file, so a crawl file is the unit of work and of retry
+        JavaRDD<Row> rows = jsc.parallelize(files, Math.max(1, files.size())).mapPartitions(task);
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "preprocess-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long start = System.nanoTime();
+        progress.scheduleAtFixedRate(() -> {
+            double s = (System.nanoTime() - start) / 1e9;
+            LOG.info("preprocess progress: {}/{} files, {} documents read, {} docs/s", filesDone.value(),
+                    files.size(), docsDone.value(), String.format("%.0f", docsDone.value() / Math.max(s, 1e-9)));
+        }, 10, 10, TimeUnit.SECONDS);
+        try {
+            spark.sparkContext().setJobDescription("preprocess: read " + files.size()
+                    + " files + " + String.join(",", recipe.documentSteps().stream().map(DocumentStep::name)
+                    .toList()));
+            spark.createDataFrame(rows, Schemas.STAGING).write().mode(SaveMode.Overwrite).parquet(tmp);
+        } finally {
+            progress.shutdownNow();
+        }
+        double s = (System.nanoTime() - start) / 1e9;
+        LOG.info("preprocess read pass: {} files, {} documents in {} s ({} docs/s)", filesDone.value(),
+                docsDone.value(), String.format("%.1f", s), String.format("%.0f", docsDone.value() / s));
+        return counters.value();
+    }
+
+    private void writeOnce(String name, Dataset<Row> data, int coalesce) {
+        StepOutput o = new StepOutput(storage, path(name));
+        if (o.isComplete()) {
+            return;
+        }
+        o.clear();
+        spark.sparkContext().setJobDescription("preprocess: write " + name);
+        // excluded and errors are small next to documents: a few files each, not one per input file
+        Dataset<Row> d = coalesce > 0 ? data.coalesce(coalesce) : data.coalesce(Math.max(1,
+                Math.min(data.rdd().getNumPartitions(), 8)));
+        d.write().mode(SaveMode.Overwrite).parquet(o.tempPath());
+        o.commit();
+    }
+
+    private static Column[] documentColumns() {
+        Column[] c = new Column[Schemas.DOCUMENT_COLUMNS.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = col(Schemas.DOCUMENT_COLUMNS[i]);
+        }
+        return c;
+    }
+
+    private static Column[] excludedColumns() {
+        Column[] d = documentColumns();
+        Column[] c = new Column[d.length + 2];
+        System.arraycopy(d, 0, c, 0, d.length);
+        c[d.length] = col("step");
+        c[d.length + 1] = col("reason");
+        return c;
+    }
+
+    private JobStats stats(List<String> inputs, List<String> files, Map<String, Long> c,
+                           List<StepStats> datasetStats, double seconds) {
+        List<StepStats> steps = new ArrayList<>();
+        Map<String, Long> readDropped = new TreeMap<>();
+        Map<String, Long> readCounters = new TreeMap<>();
+        c.forEach((k, v) -> {
+            if (k.startsWith("read.skipped.")) {
+                readDropped.put(k.substring("read.skipped.".length()), v);
+            } else if (k.startsWith("read.")) {
+                readCounters.put(k.substring(5), v);
+            }
+        });
+        readCounters.put("input_files", (long) files.size());
+        long readDocs = c.getOrDefault("read.documents", 0L);
+        steps.add(new StepStats("read", c.getOrDefault("read.records", 0L), readDocs, c.getOrDefault("read.bytes", 0L),
+                c.getOrDefault("read.bytes", 0L), readDropped, readCounters, 0));
+        long lastKept = readDocs;
+        for (DocumentStep s : recipe.documentSteps()) {
+            String n = s.name() + ".";
+            Map<String, Long> dropped = new TreeMap<>();
+            Map<String, Long> counters = new TreeMap<>();
+            c.forEach((k, v) -> {
+                if (k.startsWith(n + "dropped.")) {
+                    dropped.put(k.substring(n.length() + 8), v);
+                } else if (k.startsWith(n + "counter.")) {
+                    counters.put(k.substring(n.length() + 8), v);
+                }
+            });
+            steps.add(new StepStats(s.name(), c.getOrDefault(n + "in", 0L), c.getOrDefault(n + "kept", 0L),
+                    c.getOrDefault(n + "bytes_in", 0L), c.getOrDefault(n + "bytes_kept", 0L), dropped, counters,
+                    c.getOrDefault(n + "nanos", 0L) / 1e9));
+            lastKept = c.getOrDefault(n + "kept", 0L);
+        }
+        steps.addAll(datasetStats);
+        if (!datasetStats.isEmpty()) {
+            lastKept = datasetStats.get(datasetStats.size() - 1).documentsKept();
+        }
+        Map<String, Object> totals = new TreeMap<>();
+        totals.put("input_files", files.size());
+        totals.put("records_read", c.getOrDefault("read.records", 0L));
+        totals.put("documents_read", readDocs);
+        totals.put("documents", lastKept);
+        long errors = c.getOrDefault("read.errors", 0L);
+        for (DocumentStep s : recipe.documentSteps()) {
+            errors += c.getOrDefault(s.name() + ".dropped.error", 0L);
+        }
+        totals.put("errors", errors);
+        totals.put("bytes_read", c.getOrDefault("read.bytes", 0L));
+        return new JobStats("preprocess", inputs, steps, totals, seconds);
+    }
+}

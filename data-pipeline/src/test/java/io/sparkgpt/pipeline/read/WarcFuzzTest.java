@@ -1,0 +1,125 @@
+package io.sparkgpt.pipeline.read;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgpt.pipeline.TestData;
+import io.sparkgpt.pipeline.preprocess.Pipelines;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * 240 corrupted variants of the sample WARC files (truncations, flipped bytes, zeroed and garbage runs, inserted and
+ * deleted bytes), each read through the reader: it never throws, and every record that lies wholly before the first
+ * damaged byte comes out exactly as from the intact file.
+ */
+class WarcFuzzTest {
+    record Ref(String id, long offset, int rawLength, String text) {}
+
+    @Test
+    void corruptedVariantsNeverCrashAndKeepEveryRecordBeforeTheDamage() throws Exception {
+        String[] files = {"resiliparse-warcfile.warc.gz", "warcio-example-iana.org-chunked.warc",
+            "npm-warc-CC-MAIN-2014-35-sample.warc", "whirlwind-CC-MAIN-2024-22.warc.gz",
+            "npm-warc-CC-MAIN-2014-35-sample.warc.wet", "jwarc-cc.warc.gz"};
+        Random rnd = new Random(20261127L);
+        int variants = 0;
+        int checkedRecords = 0;
+        for (String f : files) {
+            byte[] good = Files.readAllBytes(TestData.warc(f));
+            List<Ref> ref = refs(f, good);
+            assertTrue(!ref.isEmpty(), f);
+            // where each record ends: the next record's start, or the file's end
+            long[] ends = new long[ref.size()];
+            for (int i = 0; i < ref.size(); i++) {
+                ends[i] = i + 1 < ref.size() ? ref.get(i + 1).offset() : good.length;
+            }
+            for (int v = 0; v < 40; v++) {
+                int kind = v % 6;
+                int pos = 1 + rnd.nextInt(good.length - 1);
+                byte[] bad = corrupt(good, kind, pos, rnd);
+                Map<String, Long> c = new TreeMap<>();
+                List<ReadItem> items = Pipelines.read(f, bad, ReadOptions.defaults(), c); // must not throw
+                variants++;
+                // records wholly before the damage: first record ends <= pos... conservative: ends < pos
+                List<Ref> got = new ArrayList<>();
+                for (ReadItem i : items) {
+                    if (!i.isError()) {
+                        got.add(new Ref(i.document().id, i.document().offset,
+                                i.document().raw == null ? -1 : i.document().raw.length, i.document().text));
+                    }
+                }
+                for (int r = 0; r < ref.size(); r++) {
+                    // a record's end is also where the next one's header begins: keep a margin for the gzip member
+                    // trailer and the WARC record separator, which belong to the record before
+                    if (ends[r] < pos) {
+                        Ref want = ref.get(r);
+                        assertTrue(r < got.size(), f + " variant " + v + " (kind " + kind + " at " + pos + "): record "
+                                + r + " at " + want.offset() + " lost; got " + got.size() + " of " + ref.size());
+                        assertEquals(want, got.get(r), f + " variant " + v + " kind " + kind + " at " + pos);
+                        checkedRecords++;
+                    }
+                }
+            }
+        }
+        System.out.printf("fuzz: %d variants, %d records before the damage checked%n", variants, checkedRecords);
+        assertTrue(variants >= 200);
+        assertTrue(checkedRecords > 500, "checked " + checkedRecords);
+    }
+
+    private static List<Ref> refs(String name, byte[] b) throws Exception {
+        List<Ref> out = new ArrayList<>();
+        for (ReadItem i : Pipelines.read(name, b, ReadOptions.defaults(), new TreeMap<>())) {
+            assertTrue(!i.isError(), name + " intact file has an error: " + i);
+            out.add(new Ref(i.document().id, i.document().offset,
+                    i.document().raw == null ? -1 : i.document().raw.length, i.document().text));
+        }
+        return out;
+    }
+
+    static byte[] corrupt(byte[] good, int kind, int pos, Random rnd) {
+        switch (kind) {
+            case 0: // truncation
+                return java.util.Arrays.copyOf(good, pos);
+            case 1: { // flipped bytes
+                byte[] b = good.clone();
+                for (int i = 0; i < 1 + rnd.nextInt(8) && pos + i < b.length; i++) {
+                    b[pos + i] ^= (byte) (1 + rnd.nextInt(255));
+                }
+                return b;
+            }
+            case 2: { // zeroed run
+                byte[] b = good.clone();
+                java.util.Arrays.fill(b, pos, Math.min(b.length, pos + 1 + rnd.nextInt(4096)), (byte) 0);
+                return b;
+            }
+            case 3: { // garbage run
+                byte[] b = good.clone();
+                for (int i = pos; i < Math.min(b.length, pos + 1 + rnd.nextInt(2048)); i++) {
+                    b[i] = (byte) rnd.nextInt(256);
+                }
+                return b;
+            }
+            case 4: { // inserted garbage
+                byte[] ins = new byte[1 + rnd.nextInt(300)];
+                rnd.nextBytes(ins);
+                byte[] b = new byte[good.length + ins.length];
+                System.arraycopy(good, 0, b, 0, pos);
+                System.arraycopy(ins, 0, b, pos, ins.length);
+                System.arraycopy(good, pos, b, pos + ins.length, good.length - pos);
+                return b;
+            }
+            default: { // deleted bytes (a record shorter than its Content-Length says)
+                int n = Math.min(good.length - pos, 1 + rnd.nextInt(500));
+                byte[] b = new byte[good.length - n];
+                System.arraycopy(good, 0, b, 0, pos);
+                System.arraycopy(good, pos + n, b, pos, good.length - pos - n);
+                return b;
+            }
+        }
+    }
+}
