@@ -54,3 +54,54 @@ http_get() {
   timeout 5 bash -c "exec 3<>/dev/tcp/$1/$2 && printf 'GET %s HTTP/1.0\r\nHost: %s\r\n\r\n' '$3' '$1:$2' >&3 && cat <&3" 2> /dev/null \
     | sed '1,/^\r\{0,1\}$/d'
 }
+
+# job_jar MODULE: the shaded job jar of a module: $SPARKGPT_JARS/<module>-*-job.jar when SPARKGPT_JARS is set,
+# else <repo>/<module>/target/<module>-*-job.jar, built (one line says so) when it is missing.
+job_jar() {
+  local module="$1" root jar
+  root="$(cd "$SPARKGPT_DEPLOY_DIR/../.." && pwd)"
+  shopt -s nullglob
+  local found=()
+  if [[ -n "${SPARKGPT_JARS:-}" ]]; then
+    found=("$SPARKGPT_JARS"/"$module"-*-job.jar)
+    shopt -u nullglob
+    ((${#found[@]} > 0)) || die "no $module-*-job.jar in SPARKGPT_JARS=$SPARKGPT_JARS"
+    echo "${found[0]}"
+    return
+  fi
+  found=("$root/$module"/target/"$module"-*-job.jar)
+  shopt -u nullglob
+  if ((${#found[@]} == 0)); then
+    echo "$(basename "$0"): building the $module job jar (mvn package -pl $module -am, once)" >&2
+    command -v mvn > /dev/null || die "no $module job jar and no mvn to build it (set SPARKGPT_JARS to a folder holding $module-*-job.jar)"
+    (cd "$root" && { mvn -q -B -o package -DskipTests -pl "$module" -am > /dev/null 2>&1 \
+      || mvn -q -B package -DskipTests -pl "$module" -am >&2; }) \
+      || die "building $module failed (run: mvn package -DskipTests -pl $module -am)"
+    shopt -s nullglob
+    found=("$root/$module"/target/"$module"-*-job.jar)
+    shopt -u nullglob
+    ((${#found[@]} > 0)) || die "the build made no $module/target/$module-*-job.jar"
+  fi
+  echo "${found[0]}"
+}
+
+# run_job MODULE CLASS ARGS...: what every job script does. ARGS are `[spark options] -- [job args]`; without
+# `--` all of ARGS go to the job. Spark options: --master (default local[*]), --deploy-mode, --conf, ...
+run_job() {
+  local module="$1" class="$2" jar
+  shift 2
+  local spark=() job=() seen=0 a
+  for a in "$@"; do
+    if ((seen == 0)) && [[ "$a" == "--" ]]; then
+      seen=1
+      continue
+    fi
+    if ((seen == 1)); then job+=("$a"); else spark+=("$a"); fi
+  done
+  if ((seen == 0)); then
+    job=("${spark[@]}")
+    spark=()
+  fi
+  jar="$(job_jar "$module")"
+  exec "$SPARKGPT_DEPLOY_DIR/submit.sh" "${spark[@]}" --class "$class" "$jar" "${job[@]}"
+}

@@ -24,8 +24,8 @@ say() { echo "install-spark.sh: $*" >&2; }
 home="${SPARK_HOME:-$HOME/.cache/sparkgpt/spark-$SPARK_VERSION}"
 home="${home%/}"
 marker="$home/.sparkgpt-runtime"
-# the marker names what was assembled: a changed runtime pom means a new assembly
-stamp="spark-$SPARK_VERSION scala-$SCALA_BINARY pom-$(cksum < "$RUNTIME_POM" | cut -d' ' -f1)"
+# the marker names what was assembled: a changed runtime pom (or this script) means a new assembly
+stamp="spark-$SPARK_VERSION scala-$SCALA_BINARY pom-$(cksum < "$RUNTIME_POM" | cut -d' ' -f1) script-$(cksum < "${BASH_SOURCE[0]}" | cut -d' ' -f1)"
 
 if [[ -f "$marker" && "$(cat "$marker")" == "$stamp" ]]; then
   echo "$home"
@@ -129,8 +129,8 @@ The standalone daemons (Master, Worker) of this runtime are started and stopped 
 deploy/spark-submit/local-cluster.sh of the sparkgpt repository (start|stop|status), not by sbin scripts.
 TXT
 
-# Quiet by default: warnings, plus the lines that say where a job went (cluster-mode driver state, master and
-# worker registration), on stderr as a distribution's template does.
+# Quiet by default: warnings, plus the lines that say where a job went (the cluster-mode submission client's driver
+# state) and what the standalone daemons do (their logs), on stderr as a distribution's template does.
 cat > "$stage/conf/log4j2.properties" <<'PROPS'
 rootLogger.level = warn
 rootLogger.appenderRef.stdout.ref = console
@@ -139,10 +139,12 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
-logger.deploy.name = org.apache.spark.deploy
-logger.deploy.level = info
-logger.submit.name = org.apache.spark.deploy.SparkSubmit
-logger.submit.level = warn
+logger.client.name = org.apache.spark.deploy.ClientEndpoint
+logger.client.level = info
+logger.master.name = org.apache.spark.deploy.master
+logger.master.level = info
+logger.worker.name = org.apache.spark.deploy.worker
+logger.worker.level = info
 # noisy and harmless on a laptop
 logger.nativecode.name = org.apache.hadoop.util.NativeCodeLoader
 logger.nativecode.level = error
