@@ -47,12 +47,15 @@ class Gpt2EquivalenceTest {
     @Test
     void idsEqualJtokkitR50kOnEveryText() {
         long tokens = 0;
+        // every file in full up to 1M chars (only the 11 MB aut-example WARC, a few fortunes files and the largest
+        // poetry JSON are cut there): keeps this test near a minute on CI's 2 cores
         for (Map.Entry<String, String> e : texts.entrySet()) {
-            int[] expected = ref.encodeOrdinary(e.getValue()).toArray();
-            int[] actual = ours.encode(e.getValue());
+            String t = head(e.getValue(), 1_000_000);
+            int[] expected = ref.encodeOrdinary(t).toArray();
+            int[] actual = ours.encode(t);
             assertArrayEquals(expected, actual, e.getKey());
             tokens += actual.length;
-            assertEquals(e.getValue(), ours.decode(actual), e.getKey());
+            assertEquals(t, ours.decode(actual), e.getKey());
         }
         assertTrue(tokens > 5_000_000, "tokens compared: " + tokens);
     }
@@ -82,7 +85,11 @@ class Gpt2EquivalenceTest {
     }
 
     private static String head(String s) {
-        int n = Math.min(s.length(), 100_000);
+        return head(s, 100_000);
+    }
+
+    private static String head(String s, int max) {
+        int n = Math.min(s.length(), max);
         if (n > 0 && n < s.length() && Character.isHighSurrogate(s.charAt(n - 1))) {
             n--;
         }
