@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.conf.layers.EmbeddingSequenceLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -300,11 +301,19 @@ public final class Dl4jGpt {
         }
         // the output layer applies softmax; log of it is the logits up to a per-position constant, so return the
         // pre-softmax activations instead: the input of lm_head times its weights
-        // stop at ln_f: M2.1's RnnOutputLayer.activate adds a null bias when hasBias(false) (NPE); fit and score
-        // take another path and are unaffected
-        Map<String, INDArray> acts = g.feedForward(new INDArray[] {features(padded)},
-                g.getVertex(LN_F).getVertexIndex(), false);
-        INDArray h = acts.get(LN_F);                                             // [B, C, T]
+        // layer by layer up to ln_f: M2.1's RnnOutputLayer.activate adds a null bias when hasBias(false) (NPE), and
+        // ComputationGraph.feedForward always runs it; fit and score take another path and are unaffected
+        LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+        INDArray h = features(padded);
+        List<String> order = new ArrayList<>(List.of(WTE, WPE));
+        for (int l = 0; l < g.getNumLayers() - 4; l++) {
+            order.add(block(l));
+        }
+        order.add(LN_F);
+        for (String name : order) {
+            h = g.getLayer(name).activate(h, false, none);
+        }
+        g.clearLayersStates();                                                  // [B, C, T] above
         INDArray w = g.getLayer(LM_HEAD).getParam("W");                         // [C, V]
         float[][][] out = new float[B][len][V];
         for (int b = 0; b < B; b++) {
@@ -326,7 +335,9 @@ public final class Dl4jGpt {
         if (T != blockSize(g)) {
             throw new IllegalArgumentException("windows of " + T + " tokens: the graph takes " + blockSize(g));
         }
-        // score(): summed over time steps, averaged over sequences (DL4J); weight decay adds nothing to it
-        return g.score(dataSet(x, y, vocabSize(g)), false) / T;
+        // score(): summed over time steps, averaged over sequences, plus the regularization term DL4J adds for its
+        // own layers' weight decay (the LM head's): take that out to get the data loss alone
+        double score = g.score(dataSet(x, y, vocabSize(g)), false);
+        return (score - g.calcRegularizationScore(true)) / T;
     }
 }

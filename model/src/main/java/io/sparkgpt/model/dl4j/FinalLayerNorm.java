@@ -42,7 +42,7 @@ public class FinalLayerNorm extends SameDiffLayer {
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
         SDVariable h = x.permute(0, 2, 1).reshape(-1, width);
         SDVariable y = SdOps.layerNorm(sd, h, p.get(G), bias ? p.get(B) : null);
-        return y.reshape(-1, blockSize, width).permute(0, 2, 1);
+        return SdOps.halveGradient(sd, y.reshape(-1, blockSize, width).permute(0, 2, 1));
     }
 
     @Override

@@ -41,7 +41,7 @@ public class PositionEmbeddingLayer extends SameDiffLayer {
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> p, SDVariable mask) {
         SDVariable wpeT = p.get(WPE).permute(1, 0).reshape(1, width, blockSize);
-        return x.add(wpeT);
+        return SdOps.halveGradient(sd, x.add(wpeT));
     }
 
     @Override

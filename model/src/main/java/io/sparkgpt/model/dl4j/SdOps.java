@@ -2,6 +2,7 @@ package io.sparkgpt.model.dl4j;
 
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * The element-wise pieces the fast {@code GPT} computes by hand, written as SameDiff ops with the very same formulas
@@ -13,6 +14,18 @@ final class SdOps {
     private static final double GELU_K = Math.sqrt(2.0 / Math.PI);
 
     private SdOps() {
+    }
+
+    /**
+     * Forward: {@code y} exactly ({@code 0.5 y + 0.5 y}). Backward: half the incoming gradient. Measured in M2.1: a
+     * DL4J {@code SameDiffLayer} inside a {@code ComputationGraph} back-propagates twice the epsilon it is given (an
+     * identity SameDiffLayer between an embedding and an RnnOutputLayer doubles the embedding's gradient, with or
+     * without workspaces), so every layer of this package ends with this op; {@code Dl4jGptTest.gradientsMatch}
+     * fails if DL4J's behaviour ever changes.
+     */
+    static SDVariable halveGradient(SameDiff sd, SDVariable y) {
+        SDVariable frozen = new StopGradient(sd, y).outputVariable();
+        return y.mul(0.5).add(frozen.mul(0.5));
     }
 
     /** LayerNorm over the last axis of a 2-D {@code [N, C]} array; {@code b} may be null (no bias). */

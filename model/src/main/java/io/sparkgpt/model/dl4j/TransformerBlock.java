@@ -90,7 +90,7 @@ public class TransformerBlock extends SameDiffLayer {
 
         SDVariable a2 = SdOps.layerNorm(sd, r, p.get(LN2_G), bias ? p.get(LN2_B) : null);
         SDVariable f = linear(SdOps.gelu(sd, linear(a2, p, FC_W, FC_B)), p, FC2_W, FC2_B);
-        return r.add(f).reshape(-1, T, C).permute(0, 2, 1);
+        return SdOps.halveGradient(sd, r.add(f).reshape(-1, T, C).permute(0, 2, 1));
     }
 
     @Override

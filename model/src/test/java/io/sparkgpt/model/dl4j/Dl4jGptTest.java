@@ -176,20 +176,27 @@ class Dl4jGptTest {
         ComputationGraph g = Dl4jGpt.build(c, tc, SEED);
         try (GPT gpt = GPT.create(c, SEED)) {
             double before = gpt.loss(xy[0], xy[1]);
-            for (int step = 0; step < 3; step++) {
+            int steps = 2;
+            for (int step = 0; step < steps; step++) {
                 gpt.trainStep(xy[0], xy[1], tc.schedule().at(step), tc);
-                long t0 = System.nanoTime();
                 g.fit(Dl4jGpt.dataSet(xy[0], xy[1], c.vocabSize()));
-                System.out.printf("dl4j fit step %d: %.2f s%n", step, (System.nanoTime() - t0) / 1e9);
             }
             double fast = gpt.loss(xy[0], xy[1]);
             double dl = Dl4jGpt.loss(g, xy[0], xy[1]);
             assertTrue(fast < before - 0.01, "fast engine learns: " + before + " -> " + fast);
-            assertEquals(fast, dl, 2e-3, "loss after 3 AdamW steps");
+            assertEquals(fast, dl, 1e-3, "loss after " + steps + " AdamW steps");
             try (GPT back = Dl4jGpt.toGpt(g, c)) {
-                double d = maxAbsDiff(gpt.params(), back.params());
-                // each step moves a parameter by at most ~lr; the engines differ only by eps placement and rounding
-                assertTrue(d < 3e-3 * 0.05, "max parameter difference after 3 steps: " + d);
+                // Adam moves every parameter by about lr whatever its gradient's size, so a parameter whose gradient
+                // is rounding noise (|g| ~ 1e-8) may move differently in the two engines; all others agree
+                float[] a = gpt.params(), b = back.params();
+                int off = 0;
+                for (int i = 0; i < a.length; i++) {
+                    if (Math.abs(a[i] - b[i]) > 0.05 * tc.learningRate()) {
+                        off++;
+                    }
+                }
+                assertTrue(off <= a.length / 1000, off + " of " + a.length + " parameters differ by more than 5% of "
+                        + "a step (max " + maxAbsDiff(a, b) + ")");
             }
         }
     }
