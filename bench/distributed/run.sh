@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Distributed pretraining benchmark: the same tiny GPT on the same tokens with 1 worker and with 2 workers on a
+# local standalone cluster (Master + 2 Workers, 1 core each), at several --local-steps, for the same token budget.
+# Prints one row per run (tokens/s, averaging share of a round, validation loss at the end) and, on the LAST
+# line, the figure: 2-worker vs 1-worker throughput, averaging share and validation-loss gap at equal tokens.
+#
+#   bench/distributed/run.sh [--local-steps "4 16"] [--steps 64] [--keep]
+#
+# Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
+# SPARKGPT_SHARED_DATA). Tokens: byte-level, from tinyshakespeare (TextTokensJob). Work dir: $BENCH_DIR or a temp.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+deploy="$root/deploy/spark-submit"
+local_steps="4 16"
+steps=64           # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
+keep=0
+while (($#)); do
+  case "$1" in
+    --local-steps) local_steps="$2"; shift 2 ;;
+    --steps) steps="$2"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+jar="$(ls "$root"/distributed-trainer/target/distributed-trainer-*-job.jar 2> /dev/null | head -n 1 || true)"
+[[ -f "$jar" ]] || { echo "run.sh: build the job jar first (mvn -B package -DskipTests -pl distributed-trainer -am)" >&2; exit 2; }
+shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
+work="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-bench-dist.XXXXXX")}"
+export SPARKGPT_CLUSTER_DIR="$work/cluster" SPARK_LOCAL_IP=127.0.0.1
+cleanup() {
+  "$deploy/local-cluster.sh" stop > /dev/null 2>&1 || true
+  ((keep == 1)) || rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
+SPARKGPT_TRAINER_JAR="$jar" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$jar" \
+  --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" --max-bytes 400000 > "$work/tokens.log" 2>&1 \
+  || { cat "$work/tokens.log"; exit 1; }
+master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | tail -n 1)"
+
+model=(--n-layer 2 --n-head 2 --n-embd 64 --block-size 64 --batch-size 8 --lr 2e-3 --min-lr 2e-4 --warmup 8
+  --decay-steps "$steps" --eval-windows 64 --checkpoint-every 0 --seed 1)
+printf '%-8s %-12s %-7s %-9s %-10s %-14s %-12s\n' workers local_steps rounds tokens tokens/s averaging_share val_loss
+results="$work/results.tsv"
+: > "$results"
+for L in $local_steps; do
+  for W in 1 2; do
+    rounds=$(( steps / (L * W) ))
+    ((rounds >= 1)) || { echo "run.sh: --steps $steps too small for $W workers x $L local steps" >&2; exit 2; }
+    out="$work/run-w$W-l$L"
+    SPARKGPT_TRAINER_JAR="$jar" "$deploy/pretrain.sh" --master "$master" --executor-memory 768m -- \
+      --data "$work/tokens" --output "$out" --workers "$W" --local-steps "$L" --max-rounds "$rounds" \
+      --eval-every "$rounds" "${model[@]}" > "$out.log" 2>&1 || { tail -n 30 "$out.log"; exit 1; }
+    /usr/bin/python3 - "$out" "$W" "$L" "$rounds" >> "$results" <<'PY'
+import json, sys
+out, w, l, r = sys.argv[1:]
+rows = [json.loads(x) for x in open(out + "/metrics.jsonl") if x.strip()]
+steady = rows[1:] or rows          # round 1 pays the executors' JIT and native loading
+tok = sum(x["tokens_per_s"] for x in steady) / len(steady)
+share = sum(x["averaging_s"] for x in steady) / sum(x["round_s"] for x in steady)
+val = [x["val_loss"] for x in rows if "val_loss" in x][-1]
+print("\t".join(map(str, [w, l, r, rows[-1]["tokens_seen"], round(tok, 1), round(share, 4), round(val, 4)])))
+PY
+    tail -n 1 "$results" | awk -F'\t' '{printf "%-8s %-12s %-7s %-9s %-10s %-14s %-12s\n", $1, $2, $3, $4, $5, $6, $7}'
+  done
+done
+/usr/bin/python3 - "$results" <<'PY'
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+by = {(int(r[0]), int(r[1])): r for r in rows}
+parts = []
+for l in sorted({k[1] for k in by}):
+    one, two = by.get((1, l)), by.get((2, l))
+    if one and two:
+        speed = float(two[4]) / float(one[4])
+        gap = (float(two[6]) - float(one[6])) / float(one[6]) * 100
+        parts.append(f"L={l}: 2w/1w tokens/s x{speed:.2f}, averaging {float(two[5])*100:.1f}% of a 2w round, "
+                     f"val loss 2w vs 1w {gap:+.1f}% at {two[3]} tokens")
+print("; ".join(parts))
+PY

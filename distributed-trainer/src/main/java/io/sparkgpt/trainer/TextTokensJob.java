@@ -1,0 +1,100 @@
+package io.sparkgpt.trainer;
+
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.cli.UsageException;
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.spark.Sessions;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Plain text -> token Parquet in the pipeline's contract ({@code train/}, {@code val/}: doc_id, n_tokens, tokens),
+ * with the simplest tokenizer: one token per UTF-8 byte, end-of-text = 256 (vocabulary 257). For benchmarks and
+ * demos of the trainer on a text file without the crawl pipeline; documents are groups of {@code --doc-paragraphs}
+ * blank-line separated paragraphs; the split is by a hash of doc_id, as in the pipeline.
+ */
+@Command(name = "text-tokens", mixinStandardHelpOptions = true,
+        description = "Byte-level token Parquet (train/, val/) from plain text files.")
+public final class TextTokensJob implements Callable<Integer> {
+    public static final int EOT = 256;
+
+    @Option(names = "--input", required = true, split = ",", description = "text files (comma-separated)")
+    List<String> inputs;
+    @Option(names = "--output", required = true, description = "tokens folder to write (train/, val/)")
+    String output;
+    @Option(names = "--doc-paragraphs", defaultValue = "10", description = "paragraphs per document (default: ${DEFAULT-VALUE})")
+    int docParagraphs;
+    @Option(names = "--val-percent", defaultValue = "10", description = "documents to val/ by doc_id hash (default: ${DEFAULT-VALUE})")
+    int valPercent;
+    @Option(names = "--max-bytes", defaultValue = "0", description = "read at most this many characters per file; 0 = all")
+    int maxBytes;
+    @Option(names = "--overwrite", description = "replace an existing output")
+    boolean overwrite;
+
+    public static void main(String[] args) {
+        Cli.main(new TextTokensJob(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SparkSession spark = Sessions.getOrCreate("sparkgpt-text-tokens");
+        try {
+            Storage st = new Storage(spark.sparkContext().hadoopConfiguration());
+            for (String in : inputs) {
+                st.requireExists("input", in);
+            }
+            if (st.isComplete(Storage.child(output, "train")) && !overwrite) {
+                throw new UsageException("output " + output + " already holds tokens: use --overwrite");
+            }
+            st.requireWritable(output);
+            List<Row> train = new ArrayList<>();
+            List<Row> val = new ArrayList<>();
+            MessageDigest sha = MessageDigest.getInstance("SHA-1");
+            for (String in : inputs) {
+                String text = st.readString(in);
+                if (maxBytes > 0) {
+                    text = text.substring(0, Math.min(text.length(), maxBytes));
+                }
+                String[] paras = text.split("\n\\s*\n");
+                for (int d = 0; d * docParagraphs < paras.length; d++) {
+                    StringBuilder sb = new StringBuilder();
+                    for (int i = d * docParagraphs; i < Math.min(paras.length, (d + 1) * docParagraphs); i++) {
+                        sb.append(paras[i]).append("\n\n");
+                    }
+                    byte[] bytes = sb.toString().getBytes(StandardCharsets.UTF_8);
+                    List<Integer> toks = new ArrayList<>(bytes.length + 1);
+                    for (byte b : bytes) {
+                        toks.add(b & 0xff);
+                    }
+                    toks.add(EOT);
+                    String id = HexFormat.of().formatHex(sha.digest((in + "#" + d).getBytes(StandardCharsets.UTF_8)));
+                    boolean isVal = Math.floorMod(id.hashCode(), 100) < valPercent;
+                    (isVal ? val : train).add(RowFactory.create(id, toks.size(), toks));
+                }
+            }
+            StructType schema = new StructType().add("doc_id", DataTypes.StringType, false)
+                    .add("n_tokens", DataTypes.IntegerType, false)
+                    .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
+            spark.createDataFrame(train, schema).repartition(2).write().mode(SaveMode.Overwrite)
+                    .parquet(Storage.child(output, "train"));
+            spark.createDataFrame(val, schema).repartition(1).write().mode(SaveMode.Overwrite)
+                    .parquet(Storage.child(output, "val"));
+            System.out.printf("text-tokens: %d train and %d val documents -> %s%n", train.size(), val.size(), output);
+            return Cli.EXIT_OK;
+        } finally {
+            spark.stop();
+        }
+    }
+}
