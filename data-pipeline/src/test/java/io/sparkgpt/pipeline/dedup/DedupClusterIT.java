@@ -1,0 +1,73 @@
+package io.sparkgpt.pipeline.dedup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgpt.spark.testing.LocalCluster;
+import io.sparkgpt.spark.testing.Scripts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dedup job on a real standalone cluster (local-cluster.sh: a Master and 2 Workers of 1 core, 1g), submitted
+ * with the shaded job jar through submit.sh: the same result as in local mode.
+ */
+class DedupClusterIT {
+    static final String JOB = "io.sparkgpt.pipeline.dedup.DedupJob";
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sameResultOnTheStandaloneCluster() throws IOException {
+        Path in = tmp.resolve("in");
+        Path localOut = tmp.resolve("local");
+        SparkSession spark = DedupFixtures.spark();
+        long keptLocal;
+        List<Row> excludedLocal;
+        try {
+            DedupFixtures.documents(spark, DedupJobTest.corpus()).repartition(2).write().parquet(in.toString());
+            assertEquals(0, DedupJobTest.run("--input", in.toString(), "--output", localOut.toString()));
+            keptLocal = spark.read().parquet(localOut.resolve("documents").toString()).count();
+            excludedLocal = spark.read().parquet(localOut.resolve("excluded/dedup").toString())
+                    .select("id", "reason", "duplicate_of").orderBy("id").collectAsList();
+        } finally {
+            spark.stop();
+        }
+
+        Path clusterOut = tmp.resolve("cluster");
+        try (LocalCluster cluster = LocalCluster.start(tmp.resolve("spark"), 2, 1, "1g")) {
+            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", jobJar().toString(),
+                    "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"));
+            assertEquals(0, r.exitCode(), r.toString());
+            assertTrue(r.stderr().contains("dedup: 69 documents in, 60 kept"), r.toString());
+        }
+        assertTrue(Files.exists(clusterOut.resolve("_SUCCESS")));
+        SparkSession check = DedupFixtures.spark();
+        try {
+            assertEquals(keptLocal, check.read().parquet(clusterOut.resolve("documents").toString()).count());
+            Dataset<Row> ex = check.read().parquet(clusterOut.resolve("excluded/dedup").toString());
+            assertEquals(excludedLocal, ex.select("id", "reason", "duplicate_of").orderBy("id").collectAsList());
+        } finally {
+            check.stop();
+        }
+    }
+
+    static Path jobJar() throws IOException {
+        Path target = Scripts.projectRoot().resolve("data-pipeline/target");
+        try (Stream<Path> s = Files.list(target)) {
+            return s.filter(p -> p.getFileName().toString().matches("data-pipeline-.*-job\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no data-pipeline-*-job.jar in " + target
+                            + ": integration tests run after `package` (mvn verify)"));
+        }
+    }
+}
