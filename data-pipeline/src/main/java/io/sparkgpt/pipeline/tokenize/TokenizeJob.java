@@ -14,7 +14,6 @@ import io.sparkgpt.spark.Sessions;
 import io.sparkgpt.spark.StepOutput;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,37 +119,16 @@ public final class TokenizeJob implements Callable<Integer> {
 
         Broadcast<TokenizerFolder> bc = spark.sparkContext().broadcast(folder,
                 scala.reflect.ClassTag$.MODULE$.apply(TokenizerFolder.class));
-        LongAccumulator docsIn = spark.sparkContext().longAccumulator("documents_in");
+        // counted by an action, not an accumulator in a transformation (a retried task would count twice)
+        long docsIn = selected.count();
         LongAccumulator empty = spark.sparkContext().longAccumulator("empty_text");
         LongAccumulator noId = spark.sparkContext().longAccumulator("missing_id");
         double val = valFraction;
         JavaRDD<Row> rows = selected.javaRDD().mapPartitions((Iterator<Row> it) -> {
             // one tokenizer per partition: its word cache is per thread, its tables are shared
             BpeTokenizer t = bc.value().tokenizer();
-            List<Row> out = new ArrayList<>();
-            while (it.hasNext()) {
-                Row r = it.next();
-                docsIn.add(1);
-                String id = r.getString(0);
-                String text = r.getString(1);
-                if (id == null) {
-                    noId.add(1);
-                    continue;
-                }
-                if (text == null || text.isEmpty()) {
-                    empty.add(1);
-                    continue;
-                }
-                int[] ids = t.encodeDocument(text);
-                Integer[] boxed = new Integer[ids.length];
-                for (int i = 0; i < ids.length; i++) {
-                    boxed[i] = ids[i];
-                }
-                String lang = r.isNullAt(2) ? "unknown" : r.getString(2);
-                out.add(RowFactory.create(id, ids.length, boxed, TokenSplit.of(id, val), lang,
-                        (long) text.getBytes(StandardCharsets.UTF_8).length));
-            }
-            return out.iterator();
+            // lazy: a partition's documents stream through, they are never all held at once
+            return new TokenizedRows(it, t, val, empty, noId);
         });
         Dataset<Row> tokenized = spark.createDataFrame(rows, TOKENIZED).persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -236,7 +214,7 @@ public final class TokenizeJob implements Callable<Integer> {
         dropped.put("empty_text", empty.value());
         dropped.put("missing_id", noId.value());
         long kept = docsTrain + docsVal;
-        StepStats step = new StepStats("tokenize", docsIn.value(), kept, bytesKept, bytesKept, dropped, counters,
+        StepStats step = new StepStats("tokenize", docsIn, kept, bytesKept, bytesKept, dropped, counters,
                 (System.nanoTime() - t0) / 1e9);
         totals.put("documents", kept);
         totals.put("tokens", tokensTrain + tokensVal);
@@ -252,7 +230,70 @@ public final class TokenizeJob implements Callable<Integer> {
         storage.writeString(Storage.child(output, "stats.json"), Json.write(stats));
         storage.markComplete(output);
         System.err.printf("tokenize: %d documents in, %d kept (%d train, %d val), %d tokens, dropped %s%n",
-                docsIn.value(), kept, docsTrain, docsVal, tokensTrain + tokensVal, dropped);
+                docsIn, kept, docsTrain, docsVal, tokensTrain + tokensVal, dropped);
         return Cli.EXIT_OK;
+    }
+
+    /**
+     * A partition's documents as token rows, one at a time; documents without id or text are skipped and counted.
+     * A static class: an anonymous one would capture the (non-serializable) job.
+     */
+    static final class TokenizedRows implements Iterator<Row> {
+        private final Iterator<Row> in;
+        private final BpeTokenizer tok;
+        private final double valFraction;
+        private final LongAccumulator empty;
+        private final LongAccumulator noId;
+        private Row next;
+
+        TokenizedRows(Iterator<Row> in, BpeTokenizer tok, double valFraction, LongAccumulator empty,
+                      LongAccumulator noId) {
+            this.in = in;
+            this.tok = tok;
+            this.valFraction = valFraction;
+            this.empty = empty;
+            this.noId = noId;
+            this.next = advance();
+        }
+
+        private Row advance() {
+            while (in.hasNext()) {
+                Row r = in.next();
+                String id = r.getString(0);
+                String text = r.getString(1);
+                if (id == null) {
+                    noId.add(1);
+                    continue;
+                }
+                if (text == null || text.isEmpty()) {
+                    empty.add(1);
+                    continue;
+                }
+                int[] ids = tok.encodeDocument(text);
+                Integer[] boxed = new Integer[ids.length];
+                for (int i = 0; i < ids.length; i++) {
+                    boxed[i] = ids[i];
+                }
+                String lang = r.isNullAt(2) ? "unknown" : r.getString(2);
+                return RowFactory.create(id, ids.length, boxed, TokenSplit.of(id, valFraction), lang,
+                        (long) text.getBytes(StandardCharsets.UTF_8).length);
+            }
+            return null;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next != null;
+        }
+
+        @Override
+        public Row next() {
+            if (next == null) {
+                throw new java.util.NoSuchElementException();
+            }
+            Row r = next;
+            next = advance();
+            return r;
+        }
     }
 }
