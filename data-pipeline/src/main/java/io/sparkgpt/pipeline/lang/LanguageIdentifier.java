@@ -47,8 +47,29 @@ public final class LanguageIdentifier {
         this(2000);
     }
 
+    /**
+     * The longest lines up to {@code maxChars}: a page's prose lives in its long lines, while its first
+     * characters are often a title, a menu the extractor kept, or (technical pages) commands in English.
+     */
+    static String sample(String text, int maxChars) {
+        String[] lines = text.split("\n");
+        if (lines.length == 1) {
+            int start = Math.max(0, (text.length() - maxChars) / 2);
+            return text.substring(start, start + maxChars);
+        }
+        java.util.Arrays.sort(lines, (a, b) -> Integer.compare(b.length(), a.length()));
+        StringBuilder b = new StringBuilder(maxChars + 200);
+        for (String l : lines) {
+            if (b.length() >= maxChars) {
+                break;
+            }
+            b.append(l, 0, Math.min(l.length(), maxChars - b.length())).append('\n');
+        }
+        return b.toString();
+    }
+
     public Guess identify(String text) {
-        String t = text.length() > maxChars ? text.substring(0, maxChars) : text;
+        String t = text.length() > maxChars ? sample(text, maxChars) : text;
         Language best = detector.predictLanguage(t);
         return new Guess(Iso639.toTwoLetter(best.getLang()), best.getLang(), best.getConfidence());
     }

@@ -21,7 +21,7 @@ public final class PiiMasker {
             "(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}(?![\\w:])"
                     + "|(?<![\\w:])(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}(?![\\w:])");
     private static final Pattern PHONE_RE = Pattern.compile(
-            "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]\\d{2,4}){2,4}(?![\\w-])");
+            "(?<![\\w+])(?:\\+\\d{1,3}[ .-]?)?(?:\\(\\d{1,4}\\)[ .-]?)?\\d{2,4}(?:[ .-]\\d{2,4}){1,4}(?![\\w-])");
 
     /** Counts of what one call masked. */
     public record Result(String text, int emails, int ips, int phones) {}
@@ -72,7 +72,7 @@ public final class PiiMasker {
         if (digits < 9 || digits > 15) {
             return false;
         }
-        // dotted groups of 1-3 digits look like versions or IPs, not phone numbers
-        return !s.matches("\\d{1,4}(\\.\\d{1,4})+");
+        // dotted groups look like versions or IPs, dashed year-month-day like dates, not phone numbers
+        return !s.matches("\\d{1,4}(\\.\\d{1,4})+") && !s.matches("(19|20)\\d\\d-[01]\\d-[0-3]\\d.*");
     }
 }

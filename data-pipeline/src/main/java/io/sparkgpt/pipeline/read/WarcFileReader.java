@@ -26,13 +26,15 @@ import org.netpreserve.jwarc.WarcResponse;
  * item: every record before the damage has been yielded.
  */
 public final class WarcFileReader extends RecordReader {
-    private final InputStream in;
+    private final java.io.BufferedInputStream in;
     private WarcReader reader;
     private boolean ended;
+    private long records;
+    private long lastErrorOffset = -1;
 
     public WarcFileReader(String path, InputStream in, ReadOptions options, Map<String, Long> counters) {
         super(path, options, counters);
-        this.in = in;
+        this.in = new java.io.BufferedInputStream(in, 1 << 16);
     }
 
     @Override
@@ -42,6 +44,13 @@ public final class WarcFileReader extends RecordReader {
             long pos = reader == null ? 0 : reader.position();
             try {
                 if (reader == null) {
+                    in.mark(1);
+                    if (in.read() < 0) {
+                        ended = true;
+                        count("empty_files");
+                        return error(0, new java.io.EOFException("empty file"));
+                    }
+                    in.reset();
                     reader = new WarcReader(in);
                     reader.setLenient(true);
                 }
@@ -49,13 +58,18 @@ public final class WarcFileReader extends RecordReader {
                 Optional<WarcRecord> o = reader.next();
                 if (o.isEmpty()) {
                     ended = true;
+                    if (records == 0) {
+                        return error(0, new java.io.IOException("no WARC record found: not a WARC file?"));
+                    }
                     return null;
                 }
                 rec = o.get();
             } catch (Exception | StackOverflowError e) {
                 ended = true;
-                return error(pos, e);
+                // a record whose payload failed usually fails the reader's skip to the next one too: name it once
+                return pos == lastErrorOffset ? null : error(pos, e);
             }
+            records++;
             count("records");
             long offset = rec.position();
             try {
@@ -64,6 +78,7 @@ public final class WarcFileReader extends RecordReader {
                     return item;
                 }
             } catch (Exception | StackOverflowError e) {
+                lastErrorOffset = offset;
                 return error(offset, e);
             }
         }

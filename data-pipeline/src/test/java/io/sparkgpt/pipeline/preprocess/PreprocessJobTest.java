@@ -82,15 +82,25 @@ class PreprocessJobTest {
         assertTrue(bad.contains("truncated.warc.gz"), "truncated file named in errors: " + bad);
         assertTrue(bad.contains("garbage.warc"), "garbage file named in errors: " + bad);
         assertTrue(bad.contains("docs.jsonl"), "bad JSONL line named: " + bad);
+        assertTrue(bad.contains("empty.warc.gz"), "empty file named: " + bad);
+        assertEquals(1, errors.filter(col("source").endsWith("truncated.warc.gz")).count(), "named once");
         // the good records before the damage of the truncated copy are kept or excluded like the original's
-        Dataset<Row> all = spark.read().parquet(out.resolve("_staging").toString());
+        Dataset<Row> all = spark.read().parquet(out.resolve("records").toString());
         long truncatedDocs = all.filter(col("source").endsWith("truncated.warc.gz")
                 .and(col("status").notEqual(Schemas.ERROR))).count();
         assertTrue(truncatedDocs > 0, "records before the damage of truncated.warc.gz are kept");
 
-        Dataset<Row> excluded = spark.read().parquet(out.resolve("excluded/select").toString());
-        assertTrue(excluded.filter(col("reason").isNotNull()).count() > 0);
-        assertTrue(List.of(excluded.columns()).containsAll(List.of("step", "reason", "id", "text")));
+        long excludedTotal = 0;
+        for (String step : List.of("select", "extract", "language", "gopher_repetition", "gopher_quality", "c4",
+                "fineweb", "pii")) {
+            Dataset<Row> excluded = spark.read().parquet(out.resolve("excluded/" + step).toString());
+            assertTrue(List.of(excluded.columns()).containsAll(List.of("step", "reason", "id", "text")), step);
+            assertEquals(0, excluded.filter(col("reason").isNull().or(col("step").notEqual(step))).count(), step);
+            excludedTotal += excluded.count();
+        }
+        assertEquals(all.filter(col("status").equalTo(Schemas.EXCLUDED)).count(), excludedTotal,
+                "every excluded record is in excluded/<its step>");
+        assertTrue(excludedTotal > 10, "excluded " + excludedTotal);
 
         JsonNode stats = Json.mapper().readTree(out.resolve("stats.json").toFile());
         assertEquals("preprocess", stats.get("job").asText());
@@ -111,22 +121,21 @@ class PreprocessJobTest {
         assertEquals(0, run("--input", inputDir.toString(), "--output", out.toString()));
         assertEquals(n, spark.read().parquet(out.resolve("documents").toString()).count());
 
-        // same ids whatever the partitioning, and --overwrite starts over
+        // same ids whatever the partitioning and the step selection; --overwrite starts over
         Path out2 = tmp.resolve("out2");
-        assertEquals(0, run("--input", inputDir.toString(), "--output", out2.toString(), "--partitions", "3",
-                "--overwrite"));
-        Dataset<Row> docs2 = spark.read().parquet(out2.resolve("documents").toString());
-        assertEquals(0, docs.select("id").except(docs2.select("id")).count());
-        assertEquals(0, docs2.select("id").except(docs.select("id")).count());
-    }
-
-    @Test
-    void stepsCanBeSelected() {
-        Path out = tmp.resolve("only-select");
+        Files.createDirectories(out2.resolve("leftover"));
         assertEquals(0, run("--input", inputDir.resolve("whirlwind-CC-MAIN-2024-22.warc.gz").toString(),
-                "--output", out.toString(), "--steps", "select,extract,pii"));
-        assertTrue(Files.exists(out.resolve("excluded/pii/_SUCCESS")));
-        assertFalse(Files.exists(out.resolve("excluded/language")));
+                inputDir.resolve("resiliparse-warcfile.warc.gz").toString(), "--output", out2.toString(),
+                "--partitions", "3", "--overwrite", "--steps", "select,extract,pii"));
+        assertFalse(Files.exists(out2.resolve("leftover")), "--overwrite starts from an empty folder");
+        assertFalse(Files.exists(out2.resolve("excluded/language")), "steps not selected write nothing");
+        Dataset<Row> docs2 = spark.read().parquet(out2.resolve("documents").toString());
+        try (var files = Files.list(out2.resolve("documents"))) {
+            assertEquals(3, files.filter(f -> f.getFileName().toString().endsWith(".parquet")).count());
+        }
+        assertTrue(docs2.count() >= 6);
+        Dataset<Row> staged = all.filter(col("status").notEqual(Schemas.ERROR)).select("id");
+        assertEquals(0, docs2.select("id").except(staged).count(), "ids independent of partitioning");
     }
 
     @Test

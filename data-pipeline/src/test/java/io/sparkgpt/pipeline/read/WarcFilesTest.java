@@ -36,6 +36,6 @@ class WarcFilesTest {
                     .filter(r -> r.getString(8).equals(Schemas.ERROR)).map(r -> r.getString(12)).toList());
             totalKept += kept;
         }
-        assertTrue(totalKept > 150, "kept " + totalKept);
+        assertTrue(totalKept > 90, "kept " + totalKept);
     }
 }

@@ -1,0 +1,140 @@
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.pipeline.bench.HtmlCorpus;
+import io.sparkgpt.pipeline.extract.MainContentExtractor;
+import io.sparkgpt.pipeline.preprocess.PreprocessJob;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Pipeline benchmark: builds gzip WARC files of N pages of the PostgreSQL manual, runs the preprocess job on them in
+ * local[2], and prints MB/s of HTML and documents/s per core, end to end and per step (from stats.json: a step's
+ * time is the sum over tasks, i.e. core-seconds). Before that, on the same pages and one thread: our extractor vs
+ * readability4j 1.0.8 (throughput, failures, and word-level agreement of the two texts). Last line: the headline.
+ */
+public final class PipelineBench {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
+        int cores = Integer.getInteger("bench.cores", 2);
+        Path shared = Path.of(System.getProperty("sparkgpt.shared.data", "../shared/data"));
+        Path work = Files.createTempDirectory("pipeline-bench");
+        List<HtmlCorpus.Page> pages = HtmlCorpus.pages(shared.resolve("html/postgresql-doc-15_15.20-html.tar.gz"));
+        long pageBytes = pages.stream().mapToLong(p -> p.html().length).sum();
+        System.out.printf("corpus: %d PostgreSQL manual pages, %.1f MB of HTML%n", pages.size(), pageBytes / 1e6);
+
+        compareExtractors(pages);
+
+        int files = Math.max(cores * 2, 4);
+        long html = HtmlCorpus.writeWarcs(pages, n, files, work.resolve("in"));
+        System.out.printf("input: %d pages in %d gzip WARC files, %.1f MB of HTML%n", n, files, html / 1e6);
+        System.setProperty("spark.master", "local[" + cores + "]");
+        System.setProperty("spark.ui.enabled", "false");
+        // warm-up run on a few pages: JIT, Spark codegen and the language model load are not the steady state
+        HtmlCorpus.writeWarcs(pages, Math.min(400, n), 2, work.resolve("warm"));
+        Cli.execute(new PreprocessJob(), "--input", work.resolve("warm").toString(), "--output",
+                work.resolve("warm-out").toString());
+        long t0 = System.nanoTime();
+        int rc = Cli.execute(new PreprocessJob(), "--input", work.resolve("in").toString(), "--output",
+                work.resolve("out").toString(), "--overwrite");
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (rc != 0) {
+            throw new IllegalStateException("preprocess exit code " + rc);
+        }
+        JsonNode stats = Json.mapper().readTree(work.resolve("out/stats.json").toFile());
+        System.out.println();
+        System.out.println("| step | docs in | kept | MB in | core-s | MB/s per core | docs/s per core |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        double stepSum = 0;
+        for (JsonNode s : stats.get("steps")) {
+            double sec = s.get("seconds").asDouble();
+            stepSum += sec;
+            long in = s.get("documentsIn").asLong();
+            double mb = s.get("bytesIn").asLong() / 1e6;
+            System.out.printf("| %s | %d | %d | %.1f | %.2f | %s | %s |%n", s.get("step").asText(), in,
+                    s.get("documentsKept").asLong(), mb, sec, sec > 0 ? String.format("%.1f", mb / sec) : "-",
+                    sec > 0 ? String.format("%.0f", in / sec) : "-");
+        }
+        System.out.printf("sum of step core-seconds: %.1f; wall: %.1f s on %d cores%n", stepSum, wall, cores);
+        System.out.printf("kept %d of %d documents%n", stats.get("totals").get("documents").asLong(), n);
+        double mbps = html / 1e6 / wall / cores;
+        System.out.printf("end to end: %.1f docs/s per core%n", n / wall / cores);
+        System.out.printf("preprocess end to end (local[%d], %d PostgreSQL pages, %.1f MB HTML, all steps): "
+                + "%.2f MB/s of HTML per core%n", cores, n, html / 1e6, mbps);
+    }
+
+    /** One thread, same pages, each extractor warmed up by one pass, then timed on a second pass. */
+    static void compareExtractors(List<HtmlCorpus.Page> pages) {
+        MainContentExtractor ours = new MainContentExtractor();
+        String[] htmls = pages.stream().map(p -> new String(p.html(), StandardCharsets.UTF_8)).toArray(String[]::new);
+        long bytes = pages.stream().mapToLong(p -> p.html().length).sum();
+        String[] a = new String[htmls.length];
+        String[] b = new String[htmls.length];
+        for (int pass = 0; pass < 2; pass++) {
+            long t = System.nanoTime();
+            for (int i = 0; i < htmls.length; i++) {
+                a[i] = ours.extract(htmls[i], "https://www.postgresql.org/docs/15/" + pages.get(i).name());
+            }
+            double s = (System.nanoTime() - t) / 1e9;
+            if (pass == 1) {
+                System.out.printf("extractor (ours, jsoup + density rules): %.1f MB/s, %.0f pages/s, 0 failures%n",
+                        bytes / 1e6 / s, htmls.length / s);
+            }
+        }
+        int failures = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            failures = 0;
+            long t = System.nanoTime();
+            for (int i = 0; i < htmls.length; i++) {
+                try {
+                    b[i] = new net.dankito.readability4j.Readability4J("https://www.postgresql.org/docs/15/"
+                            + pages.get(i).name(), htmls[i]).parse().getTextContent();
+                } catch (RuntimeException e) {
+                    failures++;
+                    b[i] = null;
+                }
+            }
+            double s = (System.nanoTime() - t) / 1e9;
+            if (pass == 1) {
+                System.out.printf("extractor (readability4j 1.0.8): %.1f MB/s, %.0f pages/s, %d failures (%.1f%%)%n",
+                        bytes / 1e6 / s, htmls.length / s, failures, 100.0 * failures / htmls.length);
+            }
+        }
+        // agreement: word multiset precision/recall of ours against readability's text, where readability worked
+        double p = 0;
+        double r = 0;
+        int m = 0;
+        for (int i = 0; i < htmls.length; i++) {
+            if (b[i] == null || b[i].isBlank()) {
+                continue;
+            }
+            Map<String, Integer> x = bag(a[i]);
+            Map<String, Integer> y = bag(b[i]);
+            long common = 0;
+            long nx = x.values().stream().mapToLong(Integer::longValue).sum();
+            long ny = y.values().stream().mapToLong(Integer::longValue).sum();
+            for (Map.Entry<String, Integer> e : x.entrySet()) {
+                common += Math.min(e.getValue(), y.getOrDefault(e.getKey(), 0));
+            }
+            p += nx == 0 ? 0 : (double) common / nx;
+            r += ny == 0 ? 0 : (double) common / ny;
+            m++;
+        }
+        System.out.printf("agreement with readability4j on %d pages: precision %.3f, recall %.3f (word bags)%n", m,
+                p / m, r / m);
+    }
+
+    static Map<String, Integer> bag(String s) {
+        Map<String, Integer> m = new HashMap<>();
+        for (String w : s.toLowerCase().split("\\W+")) {
+            if (!w.isEmpty()) {
+                m.merge(w, 1, Integer::sum);
+            }
+        }
+        return m;
+    }
+}
