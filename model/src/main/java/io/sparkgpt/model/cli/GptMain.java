@@ -135,7 +135,8 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--val-fraction", defaultValue = "0.1") double valFraction;
         @Option(names = "--out", required = true, description = "output folder (local or s3a://)") String out;
         @Option(names = "--overwrite", description = "start over even if --out holds a checkpoint") boolean overwrite;
-        @Option(names = "--resume", description = "continue from --out/checkpoint.bin (exactly)") boolean resume;
+        @Option(names = "--resume", description = "continue from --out/checkpoint.bin exactly (model and training "
+                + "settings come from the checkpoint; --stop-after and --threads still apply)") boolean resume;
         @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = the tokenizer's, else "
                 + "max id + 1)")
         int vocabSize;
