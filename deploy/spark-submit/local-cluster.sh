@@ -9,7 +9,8 @@
 # SPARK_WORKER_PORT+i-1 and SPARK_WORKER_WEBUI_PORT+i-1 when those are set, else on free ports.
 # Files: ${SPARKGPT_CLUSTER_DIR:-$HOME/.cache/sparkgpt/cluster}/{logs,pids,work,cluster.env}; worker i's apps and
 # cluster-mode drivers run (and write their stdout/stderr) under work/worker-i/.
-# `start` returns when the master reports the N workers ALIVE and prints the master URL on its last line.
+# `start` returns when the master reports the N workers ALIVE (within SPARKGPT_CLUSTER_START_TIMEOUT, 300 s) and
+# prints the master URL on its last line.
 # `stop` ends only the processes this script started (and the executors/drivers they launched) and waits for them.
 # `status` prints what runs; exit 0 when the cluster is up, 3 when it is not.
 # Exit 2 with one line: a port in use, no java, a java other than 17, a cluster of this folder already running.
@@ -32,7 +33,7 @@ while (($# > 0)); do
     --workers) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--workers needs a positive number"; workers="$2"; shift 2 ;;
     --cores) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--cores needs a positive number"; cores="$2"; shift 2 ;;
     --memory) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*[mMgG]$ ]] || die "--memory needs a size like 512m or 1g"; memory="$2"; shift 2 ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -43,7 +44,7 @@ pids="$dir/pids"
 logs="$dir/logs"
 host=127.0.0.1
 daemon_xmx="${SPARKGPT_DAEMON_XMX:-512m}"
-start_timeout="${SPARKGPT_CLUSTER_START_TIMEOUT:-120}"
+start_timeout="${SPARKGPT_CLUSTER_START_TIMEOUT:-300}"
 
 alive() { [[ -n "$1" ]] && kill -0 "$1" 2> /dev/null; }
 
@@ -120,7 +121,7 @@ do_status() {
 }
 
 do_stop() {
-  local name pid targets="" all left waited=0 stopped=""
+  local name pid targets="" all left stopped=""
   for name in $(started_daemons); do
     if pid="$(daemon_pid "$name")"; then
       targets="$targets $pid"
@@ -133,14 +134,15 @@ do_stop() {
     return 0
   fi
   all="$(echo $targets $(descendants $targets))"
-  # workers first, so that they end their executors and drivers themselves, then the master
+  # TERM to the daemons: workers end their executors and drivers themselves; what is left gets KILL after 30 s
   for pid in $targets; do kill -TERM "$pid" 2> /dev/null || true; done
+  local deadline=$((SECONDS + 30))
   while :; do
     left=""
     for pid in $all; do alive "$pid" && left="$left $pid"; done
     [[ -z "$left" ]] && break
-    if ((waited >= 30)); then
-      echo "$(basename "$0"): still running after ${waited} s, killing:$left" >&2
+    if ((SECONDS >= deadline)); then
+      echo "$(basename "$0"): still running after 30 s, killing:$left" >&2
       for pid in $left; do kill -KILL "$pid" 2> /dev/null || true; done
       sleep 1
       left=""
@@ -149,8 +151,6 @@ do_stop() {
       break
     fi
     sleep 0.5
-    waited=$((waited + 1))
-    ((waited % 2 == 0)) || continue
   done
   rm -f "$pids"/*.pid "$dir/cluster.env"
   echo "stopped:$stopped"
@@ -248,6 +248,6 @@ case "$action" in
   start) do_start ;;
   stop) do_stop ;;
   status) do_status ;;
-  -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) usage ;;
 esac

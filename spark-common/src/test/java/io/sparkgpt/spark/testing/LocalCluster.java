@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * Start one cluster at a time: each daemon takes a JVM (-Xmx512m) and each executor 1g by default.
  */
 public final class LocalCluster implements AutoCloseable {
-    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(6);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(2);
     private static final Duration SUBMIT_TIMEOUT = Duration.ofMinutes(6);
 
