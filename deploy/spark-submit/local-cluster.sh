@@ -33,7 +33,7 @@ while (($# > 0)); do
     --workers) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--workers needs a positive number"; workers="$2"; shift 2 ;;
     --cores) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*$ ]] || die "--cores needs a positive number"; cores="$2"; shift 2 ;;
     --memory) [[ $# -ge 2 && "$2" =~ ^[1-9][0-9]*[mMgG]$ ]] || die "--memory needs a size like 512m or 1g"; memory="$2"; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
@@ -248,6 +248,6 @@ case "$action" in
   start) do_start ;;
   stop) do_stop ;;
   status) do_status ;;
-  -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h | --help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' ;;
   *) usage ;;
 esac
