@@ -120,12 +120,27 @@ public final class PretrainJob implements Callable<Integer> {
     @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
     int treeDepth;
 
+    // optional second engine (io.sparkgpt.trainer.dl4jspark, added by the DL4J-face work): the whole command line is
+    // handed to it unchanged
+    @Option(names = "--engine", defaultValue = "own", description = "own (this class: rounds of local steps + "
+            + "treeAggregate averaging) or dl4j-spark (dl4j-spark's ParameterAveragingTrainingMaster on the DL4J "
+            + "ComputationGraph of the same GPT) (default: ${DEFAULT-VALUE})")
+    String engine;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
         Cli.main(new PretrainJob(), args);
     }
 
     @Override
     public Integer call() throws IOException {
+        if ("dl4j-spark".equals(engine)) {
+            return Cli.execute(new io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob(),
+                    spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+        } else if (!"own".equals(engine)) {
+            throw new UsageException("--engine " + engine + ": expected own or dl4j-spark");
+        }
         if (resume && overwrite) {
             throw new UsageException("--resume and --overwrite exclude each other");
         }

@@ -1,0 +1,332 @@
+package io.sparkgpt.trainer.dl4jspark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.cli.UsageException;
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.model.Checkpoint;
+import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.dl4j.Dl4jGpt;
+import io.sparkgpt.spark.Sessions;
+import io.sparkgpt.trainer.TokenShards;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Unmatched;
+
+/**
+ * {@code PretrainJob --engine dl4j-spark}: the same pretraining, but the model is the DL4J {@link ComputationGraph}
+ * of {@link Dl4jGpt} and the engine is dl4j-spark's {@link SparkComputationGraph} +
+ * {@link ParameterAveragingTrainingMaster} (DESIGN.md's named engine, 1.0.0-M2 on Spark 3.5 and DL4J M2.1).
+ *
+ * <p>Each round: every worker's shard gives {@code --local-steps} mini-batches of {@code --batch-size} windows
+ * ({@link WindowDataSets}); one {@code fit} of that RDD is exactly one averaging round (averagingFrequency =
+ * local steps, no repartitioning, the Direct RDD approach); parameters and Adam state are averaged
+ * ({@code saveUpdater}). After each round the driver logs a JSONL line, evaluates validation loss every
+ * {@code --eval-every} rounds and writes a ModelSerializer checkpoint every {@code --checkpoint-every} rounds. At the
+ * end {@code <run>/model/} holds the graph ({@code graph.zip}) and the same weights as a fast-engine
+ * {@link Checkpoint} ({@code model.ckpt}), so the model module's eval and sample tools load it.
+ *
+ * <p>Not offered here (the team's own engine has them): {@code --resume}, the DiLoCo outer optimizer, gradient
+ * clipping by global norm, gradient accumulation, early stopping; options of PretrainJob this engine does not use
+ * are listed as ignored on stderr. Spark must use Java serialization (dl4j-spark's INDArrays need ND4J's Kryo
+ * registrator, from nd4j-kryo, which is left out: its kryo 4 clashes with Spark's): when the job creates the
+ * session it sets that itself. Executors need
+ * {@code -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource}
+ * (dl4j-spark's default NTP clock reaches out to the network).
+ */
+@Command(name = "pretrain --engine dl4j-spark", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Pretrains the GPT as a DL4J ComputationGraph with dl4j-spark's ParameterAveragingTrainingMaster.")
+public final class Dl4jSparkPretrainJob implements Callable<Integer> {
+    public static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
+    public static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
+
+    @Option(names = "--data", required = true, description = "tokens folder holding train/ and val/")
+    String data;
+    @Option(names = "--output", required = true, description = "run folder")
+    String output;
+    @Option(names = "--engine", defaultValue = "dl4j-spark", description = "must be dl4j-spark here")
+    String engine;
+    @Option(names = "--n-layer", defaultValue = "2")
+    int nLayer;
+    @Option(names = "--n-head", defaultValue = "2")
+    int nHead;
+    @Option(names = "--n-embd", defaultValue = "64")
+    int nEmbd;
+    @Option(names = "--block-size", defaultValue = "64")
+    int blockSize;
+    @Option(names = "--vocab-size", defaultValue = "0", description = "0 = tokenizer vocabulary or data's max id + 1")
+    int vocabSize;
+    @Option(names = "--dropout", defaultValue = "0", description = "must be 0 (the DL4J graph has no dropout)")
+    double dropout;
+    @Option(names = "--lr", defaultValue = "1e-3")
+    double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4")
+    double minLr;
+    @Option(names = "--warmup", defaultValue = "20")
+    int warmup;
+    @Option(names = "--max-rounds", defaultValue = "20")
+    int maxRounds;
+    @Option(names = "--max-steps", defaultValue = "0")
+    int maxSteps;
+    @Option(names = "--decay-steps", defaultValue = "0")
+    int decaySteps;
+    @Option(names = "--local-steps", defaultValue = "10")
+    int localSteps;
+    @Option(names = "--batch-size", defaultValue = "8")
+    int batchSize;
+    @Option(names = "--weight-decay", defaultValue = "0.1")
+    double weightDecay;
+    @Option(names = "--beta2", defaultValue = "0.99")
+    double beta2;
+    @Option(names = "--workers", defaultValue = "2")
+    int workers;
+    @Option(names = "--eval-every", defaultValue = "1")
+    int evalEvery;
+    @Option(names = "--eval-windows", defaultValue = "64")
+    int evalWindows;
+    @Option(names = "--checkpoint-every", defaultValue = "5")
+    int checkpointEvery;
+    @Option(names = "--seed", defaultValue = "1337")
+    long seed;
+    @Option(names = "--chunk-tokens", defaultValue = "4096")
+    int chunkTokens;
+    @Option(names = "--val-tokens", defaultValue = "1048576")
+    int valTokens;
+    @Option(names = "--tree-depth", defaultValue = "2", description = "dl4j-spark's aggregationDepth")
+    int treeDepth;
+    @Option(names = "--resume", description = "not supported by this engine")
+    boolean resume;
+    @Option(names = "--overwrite", description = "delete --output first")
+    boolean overwrite;
+    @Unmatched
+    List<String> ignored = new ArrayList<>();
+
+    public static void main(String[] args) {
+        Cli.main(new Dl4jSparkPretrainJob(), args);
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        if (!"dl4j-spark".equals(engine)) {
+            throw new UsageException("--engine " + engine + ": this class is the dl4j-spark engine");
+        }
+        if (resume) {
+            throw new UsageException("--resume is not supported by --engine dl4j-spark (use the default engine)");
+        }
+        if (dropout != 0) {
+            throw new UsageException("--dropout " + dropout + ": --engine dl4j-spark trains without dropout");
+        }
+        if (!ignored.isEmpty()) {
+            System.err.println("pretrain (dl4j-spark): ignoring options this engine does not use: " + ignored);
+        }
+        int rounds = maxSteps > 0 ? (maxSteps + localSteps - 1) / Math.max(1, localSteps) : maxRounds;
+        if (localSteps < 1 || batchSize < 1 || workers < 1 || rounds < 1) {
+            throw new UsageException("--local-steps, --batch-size, --workers and the number of rounds must be >= 1");
+        }
+        if (chunkTokens < blockSize + 1) {
+            throw new UsageException("--chunk-tokens " + chunkTokens + " must be at least --block-size + 1");
+        }
+        if (System.getProperty(TIME_SOURCE_PROPERTY) == null) {
+            System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
+        }
+        SparkSession spark = javaSerializedSession();
+        try {
+            return train(spark, rounds);
+        } finally {
+            spark.stop();
+        }
+    }
+
+    /** Sessions' session, but with Java serialization unless the submitter chose a serializer. */
+    private static SparkSession javaSerializedSession() {
+        String before = System.getProperty("spark.serializer");
+        if (before == null) {
+            System.setProperty("spark.serializer", "org.apache.spark.serializer.JavaSerializer");
+        }
+        try {
+            return Sessions.getOrCreate("sparkgpt-pretrain-dl4j-spark");
+        } finally {
+            if (before == null) {
+                System.clearProperty("spark.serializer");
+            }
+        }
+    }
+
+    private int train(SparkSession spark, int rounds) throws IOException {
+        Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
+        String train = Storage.child(data, "train");
+        String val = Storage.child(data, "val");
+        storage.requireExists("training tokens", train);
+        if (overwrite) {
+            storage.delete(output);
+        } else if (storage.exists(Storage.child(output, "metrics.jsonl"))) {
+            throw new UsageException("output " + output + " already holds a run: use --overwrite to start over");
+        }
+        storage.requireWritable(output);
+
+        JavaRDD<int[]> shards = TokenShards.build(spark, train, workers, chunkTokens);
+        long[] desc = TokenShards.describe(shards, blockSize + 1, workers);
+        int vocab = vocabulary(storage, (int) desc[workers]);
+        int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, valTokens) : new int[0];
+        GPTConfig model;
+        TrainConfig tc;
+        try {
+            model = new GPTConfig(vocab, blockSize, nLayer, nHead, nEmbd, 0.0, false, true);
+            tc = TrainConfig.defaults().withLearningRate(lr).withMinLr(minLr).withWarmupSteps(warmup)
+                    .withMaxSteps(decaySteps > 0 ? decaySteps : rounds * localSteps).withWeightDecay(weightDecay)
+                    .withBetas(0.9, beta2).withGradClip(0).withBatch(batchSize, 1).withSeed(seed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        System.out.printf("pretrain (dl4j-spark): %d workers, %d rounds x %d local steps x %d sequences, vocabulary "
+                + "%d, %,d validation tokens%n", workers, rounds, localSteps, batchSize, vocab, valStream.length);
+        Map<String, Object> runJson = new LinkedHashMap<>();
+        runJson.put("engine", "dl4j-spark");
+        runJson.put("data", data);
+        runJson.put("model", model);
+        runJson.put("train", tc);
+        runJson.put("rounds", rounds);
+        runJson.put("local_steps", localSteps);
+        runJson.put("workers", workers);
+        storage.writeString(Storage.child(output, "run.json"), Json.write(runJson));
+
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+                .batchSizePerWorker(batchSize)
+                .averagingFrequency(localSteps)
+                .aggregationDepth(Math.max(1, treeDepth))
+                .workerPrefetchNumBatches(0)
+                .saveUpdater(true)
+                .repartionData(Repartition.Never)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .rngSeed(seed)
+                .collectTrainingStats(false)
+                .build();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, seed), tm);
+
+        List<String> metrics = new ArrayList<>();
+        long tokensPerRound = (long) workers * localSteps * batchSize * blockSize;
+        double bestVal = Double.NaN;
+        for (int round = 1; round <= rounds; round++) {
+            JavaRDD<DataSet> batches = shards.mapPartitionsWithIndex(
+                    new WindowDataSets(seed, round, localSteps, batchSize, blockSize, vocab), true);
+            long t0 = System.nanoTime();
+            net.fit(batches);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            double trainLoss = net.getScore() / blockSize;     // DL4J's score is summed over the T positions
+            Double valLoss = null;
+            if (valStream.length > blockSize && ((evalEvery > 0 && round % evalEvery == 0) || round == rounds)) {
+                valLoss = validationLoss(net.getNetwork(), valStream);
+                bestVal = Double.isNaN(bestVal) ? valLoss : Math.min(bestVal, valLoss);
+            }
+            long step = (long) round * localSteps;
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("engine", "dl4j-spark");
+            line.put("round", round);
+            line.put("step", step);
+            line.put("tokens_seen", round * tokensPerRound);
+            line.put("train_loss", trainLoss);
+            line.put("val_loss", valLoss);
+            line.put("lr", tc.schedule().at(step - 1));
+            line.put("tokens_per_s", tokensPerRound / seconds);
+            line.put("round_s", seconds);
+            metrics.add(Json.writeLine(line));
+            storage.writeString(Storage.child(output, "metrics.jsonl"), String.join("\n", metrics) + "\n");
+            System.out.printf("round %d/%d step %d train %.4f val %s %.0f tokens/s %.1f s%n", round, rounds, step,
+                    trainLoss, valLoss == null ? "-" : String.format("%.4f", valLoss), tokensPerRound / seconds,
+                    seconds);
+            if (checkpointEvery > 0 && round % checkpointEvery == 0 && round < rounds) {
+                String dir = Storage.child(output, String.format("checkpoints/round-%06d", round));
+                storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(net.getNetwork()));
+                storage.markComplete(dir);
+            }
+        }
+        String dir = Storage.child(output, "model");
+        ComputationGraph trained = net.getNetwork();
+        storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(trained));
+        try (GPT gpt = Dl4jGpt.toGpt(trained, model)) {
+            Checkpoint.of(gpt, tc, (long) rounds * localSteps, List.of(), Double.isNaN(bestVal) ? Double.MAX_VALUE
+                    : bestVal, 0, Map.of("data", data, "workers", String.valueOf(workers), "trainer",
+                    "io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob")).save(storage,
+                    Storage.child(dir, "model.ckpt"));
+        }
+        storage.markComplete(dir);
+        shards.unpersist(false);
+        storage.markComplete(output);
+        return Cli.EXIT_OK;
+    }
+
+    private static byte[] graphBytes(ComputationGraph g) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(g, out, true);
+        return out.toByteArray();
+    }
+
+    /** Mean loss over up to {@code --eval-windows} evenly spaced windows of the validation stream. */
+    double validationLoss(ComputationGraph g, int[] stream) {
+        int span = stream.length - blockSize - 1;
+        int n = Math.max(1, Math.min(evalWindows, span + 1));
+        double sum = 0;
+        int done = 0;
+        for (int s = 0; s < n; s += batchSize) {
+            int b = Math.min(batchSize, n - s);
+            int[][] x = new int[b][blockSize];
+            int[][] y = new int[b][blockSize];
+            for (int i = 0; i < b; i++) {
+                int start = (int) ((long) span * (s + i) / Math.max(1, n - 1));
+                System.arraycopy(stream, start, x[i], 0, blockSize);
+                System.arraycopy(stream, start + 1, y[i], 0, blockSize);
+            }
+            sum += Dl4jGpt.loss(g, x, y) * b;
+            done += b;
+        }
+        return sum / done;
+    }
+
+    /** --vocab-size, else the tokenizer's vocab.json beside or inside the data, never below the data's ids. */
+    private int vocabulary(Storage storage, int maxId) {
+        if (vocabSize > 0) {
+            if (vocabSize <= maxId) {
+                throw new UsageException("--vocab-size " + vocabSize + " but the data holds token id " + maxId);
+            }
+            return vocabSize;
+        }
+        String parent = data.replaceAll("/+$", "");
+        int slash = parent.lastIndexOf('/');
+        List<String> candidates = new ArrayList<>(List.of(Storage.child(data, "tokenizer/vocab.json")));
+        if (slash > 0) {
+            candidates.add(parent.substring(0, slash) + "/tokenizer/vocab.json");
+        }
+        for (String c : candidates) {
+            if (storage.exists(c)) {
+                try {
+                    JsonNode n = Json.mapper().readTree(storage.readString(c));
+                    return Math.max(n.size(), maxId + 1);
+                } catch (IOException e) {
+                    throw new UsageException("cannot read the tokenizer vocabulary " + c + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return maxId + 1;
+    }
+}
