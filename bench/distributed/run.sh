@@ -4,7 +4,7 @@
 # Prints one row per run (tokens/s, averaging share of a round, validation loss at the end) and, on the LAST
 # line, the figure: 2-worker vs 1-worker throughput, averaging share and validation-loss gap at equal tokens.
 #
-#   bench/distributed/run.sh [--local-steps "4 16"] [--steps 64] [--keep]
+#   bench/distributed/run.sh [--local-steps "4 24"] [--steps 96] [--keep]
 #
 # Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
 # SPARKGPT_SHARED_DATA). Tokens: byte-level, from tinyshakespeare (TextTokensJob). Work dir: $BENCH_DIR or a temp.
@@ -12,8 +12,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 deploy="$root/deploy/spark-submit"
-local_steps="4 16"
-steps=64           # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
+local_steps="4 24"
+steps=96           # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
 keep=0
 while (($#)); do
   case "$1" in
@@ -27,6 +27,9 @@ jar="$(ls "$root"/distributed-trainer/target/distributed-trainer-*-job.jar 2> /d
 [[ -f "$jar" ]] || { echo "run.sh: build the job jar first (mvn -B package -DskipTests -pl distributed-trainer -am)" >&2; exit 2; }
 shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 work="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-bench-dist.XXXXXX")}"
+mkdir -p "$work"
+cp "$jar" "$work/job.jar"   # a rebuild of the module during the run must not swap the jar under a driver
+jar="$work/job.jar"
 export SPARKGPT_CLUSTER_DIR="$work/cluster" SPARK_LOCAL_IP=127.0.0.1
 cleanup() {
   "$deploy/local-cluster.sh" stop > /dev/null 2>&1 || true

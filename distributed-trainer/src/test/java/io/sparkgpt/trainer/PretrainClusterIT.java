@@ -45,6 +45,7 @@ class PretrainClusterIT {
     static LocalCluster cluster;
     static S3ProxyServer s3;
     static String reference;
+    static Path jar;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -55,6 +56,13 @@ class PretrainClusterIT {
             TestTokens.write(spark, tokens, 120_000);
         } finally {
             spark.stop();
+        }
+        // a private copy of the shaded job jar: a rebuild of the module while the test runs (another build in the
+        // same tree) would otherwise swap the jar under a running driver ("invalid LOC header")
+        try (var files = Files.list(Scripts.projectRoot().resolve("distributed-trainer/target"))) {
+            Path built = files.filter(f -> f.getFileName().toString().matches("distributed-trainer-.*-job\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no job jar: run mvn package first"));
+            jar = Files.copy(built, tmp.resolve("job.jar"));
         }
         s3 = S3ProxyServer.start(tmp.resolve("s3"));
         cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
@@ -91,6 +99,7 @@ class PretrainClusterIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+        pb.environment().put("SPARKGPT_TRAINER_JAR", jar.toString());
         return pb.start();
     }
 
