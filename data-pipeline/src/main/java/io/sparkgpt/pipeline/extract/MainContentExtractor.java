@@ -42,7 +42,7 @@ public final class MainContentExtractor {
             "-ad-|\\bads?\\b|advert|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|extra|foot|"
                     + "gdpr|header|legends|menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|"
                     + "sponsor|supplemental|ad-break|agegate|pagination|pager|popup|share|sharing|newsletter|"
-                    + "subscribe|nav|toolbar|masthead|promo|widget|skip-link|signup|login|modal|copyright",
+                    + "subscribe|nav|toolbar|masthead|promo|widget|skip-link|signup|login|modal|copyright|\\btoc\\b",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern MAYBE = Pattern.compile("and|article|body|column|content|main|shadow|post|entry|text",
             Pattern.CASE_INSENSITIVE);
@@ -274,12 +274,22 @@ public final class MainContentExtractor {
             }
         }
         int next = -1;
+        int nextGoodAny = -1; // the next good block, links lists in between allowed (a table of contents)
         boolean[] keep = new boolean[n];
         for (int i = n - 1; i >= 0; i--) {
             Block b = blocks.get(i);
+            if (b.heading && nextGoodAny >= 0 && nextGoodAny - i <= 12) {
+                keep[i] = b.cls >= 0 || (double) b.linkChars / Math.max(1, b.chars) <= 0.5;
+                if (b.cls == 1) {
+                    next = i;
+                    nextGoodAny = i;
+                }
+                continue;
+            }
             if (b.cls == 1) {
                 keep[i] = true;
                 next = i;
+                nextGoodAny = i;
             } else if (b.cls == 0) {
                 boolean goodBefore = prevGood[i] >= 0;
                 boolean goodAfter = next >= 0;

@@ -32,9 +32,11 @@ class PostgresManualExtractionTest {
             org.jsoup.nodes.Document d = Jsoup.parse(html);
             checked++;
             for (String line : text.split("\n")) {
-                if (line.matches("(Prev|Next|Up|Home)( (Prev|Next|Up|Home))*.*") && line.length() < 60
+                if (line.matches(".*\\b(Prev\\s+Up|Home\\s+Next)\\b.*")
+                        || line.strip().matches("(Prev|Next|Up|Home)(\\s+(Prev|Next|Up|Home))*")
                         || line.contains("Submit correction")) {
                     withNav++;
+                    System.out.println("navigation? " + pages.get(i).name() + ": " + line);
                     break;
                 }
             }
@@ -49,7 +51,9 @@ class PostgresManualExtractionTest {
             }
             Element h = d.selectFirst("h1, h2");
             String title = h == null ? "" : h.text().replace('\u00a0', ' ');
-            if (!title.isBlank()) {
+            // pages that are only a table of contents have no content to title: they may come out empty
+            boolean hasProse = d.select("p").stream().anyMatch(p -> p.text().length() >= 80);
+            if (!title.isBlank() && hasProse) {
                 assertTrue(text.replace('\u00a0', ' ').contains(title.substring(0, Math.min(20, title.length()))),
                         pages.get(i).name() + " lost its title " + h.text());
             }
