@@ -22,7 +22,7 @@ CP="$(mktemp)"
 mvn -q -B -o dependency:build-classpath -pl model -Dmdep.outputFile="$CP" >&2
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 JAVA=(java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=4g -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.bench.SpeedBench)
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
+echo "machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
 ratios=()
 run_size() { # name C L H T B steps
   local name=$1; shift
