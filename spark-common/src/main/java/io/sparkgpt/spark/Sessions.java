@@ -5,8 +5,11 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The SparkSession of a job. Under {@code spark-submit} the master and settings come from the submitter; run
- * directly (tests, the IDE) a job falls back to {@code local[*]}. Kryo is on, and the S3A file system is wired so
- * that {@code s3a://} paths work once credentials and endpoint are given as {@code spark.hadoop.fs.s3a.*}.
+ * directly (tests, the IDE) a job falls back to {@code local[*]}. The S3A file system is wired so that
+ * {@code s3a://} paths work once credentials and endpoint are given as {@code spark.hadoop.fs.s3a.*}.
+ *
+ * <p>Kryo is deliberately not switched on: the jobs broadcast and ship Java records (immutable configs), and the
+ * Kryo 4 inside Spark 3.5 cannot serialise record classes ("can't get field offset on a record class").
  */
 public final class Sessions {
     private Sessions() {}
@@ -16,7 +19,6 @@ public final class Sessions {
         if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.sql.session.timeZone", "UTC");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         conf.setIfMissing("spark.hadoop.fs.s3a.impl", "org.apache.hadoop.fs.s3a.S3AFileSystem");
