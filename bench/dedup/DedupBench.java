@@ -226,7 +226,7 @@ public final class DedupBench {
             }
             return RowFactory.create(idOf(i), "http://bench/" + i, "bench", new Timestamp(0), "en", 1.0, text,
                     src < 0 ? null : idOf(src));
-        }, org.apache.spark.sql.catalyst.encoders.RowEncoder.apply(SCHEMA));
+        }, Encoders.row(SCHEMA));
         rows.write().mode(SaveMode.Overwrite).parquet(out);
     }
 }

@@ -16,12 +16,16 @@ shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 mkdir -p "$work" "$here/target/classes"
 
 cd "$root"
-mvn -q -B -o install -DskipTests -pl common,spark-common,tokenizer >&2
-mvn -q -B -o compile -pl data-pipeline >&2
-mvn -q -B -o dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$here/target/classpath.txt" >&2
+# the tree is shared: when the build fails (someone's half-saved file), a classpath built earlier is used
+if ! { mvn -q -B -o install -DskipTests -pl common,spark-common,tokenizer >&2 &&
+  mvn -q -B -o compile -pl data-pipeline >&2 &&
+  mvn -q -B -o dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$here/target/classpath.txt" >&2; }; then
+  [[ -s "$here/target/classpath.txt" ]] || { echo "run.sh: build failed" >&2; exit 1; }
+  echo "run.sh: build failed; using the classes and classpath built before" >&2
+fi
 cp="$root/data-pipeline/target/classes:$(cat "$here/target/classpath.txt")"
-javac -nowarn -d "$here/target/classes" -cp "$cp" "$here/DedupBench.java" 2>&1 | grep -v '^Note:' >&2 || true
+javac -nowarn -d "$here/target/classes" -cp "$cp" "$here/DedupBench.java"
 
 flags="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  heap: $heap"
