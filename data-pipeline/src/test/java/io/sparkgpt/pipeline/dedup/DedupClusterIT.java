@@ -8,6 +8,7 @@ import io.sparkgpt.spark.testing.Scripts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
@@ -46,7 +47,9 @@ class DedupClusterIT {
         Path clusterOut = tmp.resolve("cluster");
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("spark"), 2, 1, "1g")) {
             Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", jobJar().toString(),
-                    "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"));
+                    "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"),
+                    // the job runs ~15 small Spark jobs: minutes on a loaded 2-core machine (6 min was not enough)
+                    Duration.ofMinutes(15));
             assertEquals(0, r.exitCode(), r.toString());
             assertTrue(r.stderr().contains("dedup: 69 documents in, 60 kept"), r.toString());
         }
