@@ -7,7 +7,7 @@
 #
 #   --master   local[*] (default), or spark://127.0.0.1:7077 after `local-cluster.sh start --workers 2`
 #   --output   where every step writes (default: work/demo under the repository); a re-run skips complete steps
-#   --rounds   averaging rounds of the pretraining (default 30)
+#   --rounds   averaging rounds of the pretraining (default 60)
 #
 # First run: builds the job jars (mvn package, a few minutes) and assembles the Spark runtime (install-spark.sh).
 set -euo pipefail
@@ -17,7 +17,7 @@ root="$(cd "$here/../.." && pwd)"
 
 master="local[*]"
 out="$root/work/demo"
-rounds=30
+rounds=60
 while (($# > 0)); do
   case "$1" in
     --master) master="${2:?--master needs a value}"; shift 2 ;;
@@ -43,26 +43,26 @@ step "1/6 preprocess: WARC/WET -> extract -> language -> quality -> PII -> dedup
 
 step "2/6 train a byte-level BPE tokenizer (vocab 1024) on the documents"
 "$here/train-tokenizer.sh" "${spark[@]}" -- --input "$out/preprocess/documents" --vocab-size 1024 \
-  --output "$out/tokenizer"
+  --output "$out/bpe"
 
 step "3/6 tokenize: documents -> tokens/train, tokens/val"
-"$here/tokenize.sh" "${spark[@]}" -- --input "$out/preprocess/documents" --tokenizer "$out/tokenizer" \
-  --output "$out/tokens"
+"$here/tokenize.sh" "${spark[@]}" -- --input "$out/preprocess/documents" --tokenizer "$out/bpe" \
+  --output "$out/data"
 
 step "4/6 pretrain a tiny GPT by parameter averaging over 2 workers"
-"$here/pretrain.sh" "${spark[@]}" -- --data "$out/tokens" --output "$out/run" --workers 2 \
+"$here/pretrain.sh" "${spark[@]}" -- --data "$out/data/tokens" --output "$out/run" --workers 2 \
   --n-layer 2 --n-head 2 --n-embd 64 --block-size 64 --batch-size 8 --local-steps 10 \
   --max-rounds "$rounds" --warmup 20 --lr 3e-3 --eval-every 5 --checkpoint-every 10
 
 step "5/6 sample from the trained model"
 trainer_jar="$(job_jar distributed-trainer)"
 "$here/submit.sh" --master "local[1]" --class io.sparkgpt.model.cli.GptMain "$trainer_jar" sample \
-  --checkpoint "$out/run/model/model.ckpt" --tokenizer "$out/tokenizer" --prompt "The " \
+  --checkpoint "$out/run/model/model.ckpt" --tokenizer "$out/data/tokenizer" --prompt "The " \
   --max-tokens 120 --temperature 0.8 --top-k 40 --seed 7
 
 step "6/6 inspect the token shards"
-"$here/inspect.sh" "${spark[@]}" -- --input "$out/tokens/train" --rows 2 --truncate 80
+"$here/inspect.sh" "${spark[@]}" -- --input "$out/data/tokens/train" --rows 2 --truncate 80
 
 echo
-echo "demo: done. Outputs under $out: preprocess/ (documents, excluded, errors, stats.json), tokenizer/,"
-echo "      tokens/, run/ (metrics.jsonl, loss.png, checkpoints/, model/)"
+echo "demo: done. Outputs under $out: preprocess/ (documents, excluded, errors, stats.json), bpe/ (the trained"
+echo "      tokenizer), data/ (tokens/train, tokens/val, tokenizer/), run/ (metrics.jsonl, loss.png, checkpoints/, model/)"
