@@ -1,5 +1,6 @@
 package io.sparkgpt.pipeline.preprocess;
 
+import io.sparkgpt.common.stats.StepStats;
 import java.io.Serializable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -21,8 +22,15 @@ public interface DatasetStep extends Serializable {
      */
     Result apply(Dataset<Row> documents, Context context);
 
-    /** What the step kept and what it dropped. */
-    record Result(Dataset<Row> kept, Dataset<Row> excluded) {}
+    /**
+     * What the step kept and what it dropped, and, when the step keeps its own account (dedup's pairs, clusters
+     * and reasons), its {@link StepStats}; {@code null} stats make the job count kept and dropped itself.
+     */
+    record Result(Dataset<Row> kept, Dataset<Row> excluded, StepStats stats) {
+        public Result(Dataset<Row> kept, Dataset<Row> excluded) {
+            this(kept, excluded, null);
+        }
+    }
 
     /** The session and the job's output folder (a step may write its own side output under it, e.g. tokens/). */
     record Context(SparkSession spark, String outputDir, boolean overwrite) {}

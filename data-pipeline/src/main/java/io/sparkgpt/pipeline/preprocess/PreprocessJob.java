@@ -3,6 +3,7 @@ package io.sparkgpt.pipeline.preprocess;
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.pipeline.dedup.DedupConfig;
 import io.sparkgpt.pipeline.extract.ExtractStep;
 import io.sparkgpt.pipeline.lang.LanguageStep;
 import io.sparkgpt.pipeline.quality.C4QualityFilter;
@@ -145,6 +146,17 @@ public final class PreprocessJob implements Callable<Integer> {
     @Option(names = "--fineweb-new-line-ratio", defaultValue = "0.3", description = "Default ${DEFAULT-VALUE}.")
     double finewebNewLineRatio;
 
+    @Option(names = "--dedup-bands", defaultValue = "" + DedupConfig.DEFAULT_BANDS,
+            description = "MinHash-LSH bands of the dedup step. Default ${DEFAULT-VALUE}.")
+    int dedupBands;
+    @Option(names = "--dedup-rows", defaultValue = "" + DedupConfig.DEFAULT_ROWS,
+            description = "MinHash-LSH rows per band of the dedup step. Default ${DEFAULT-VALUE}.")
+    int dedupRows;
+    @Option(names = "--dedup-threshold", defaultValue = "" + DedupConfig.DEFAULT_THRESHOLD,
+            description = "Jaccard similarity (exact check of candidate pairs) at which two documents are "
+                    + "near-duplicates. Default ${DEFAULT-VALUE}.")
+    double dedupThreshold;
+
     public static void main(String[] args) {
         Cli.main(new PreprocessJob(), args);
     }
@@ -169,7 +181,9 @@ public final class PreprocessJob implements Callable<Integer> {
                         c4MinSentences, c4FilterLoremIpsum, c4FilterCurlyBracket, true, true),
                 new FineWebQualityFilter.Config(finewebLinePunctThr, finewebShortLineThr, finewebShortLineLength,
                         finewebCharDupRatio, finewebNewLineRatio, 1.0 / 3));
-        Recipe r = PreprocessRecipes.fineweb(c);
+        Recipe r = PreprocessRecipes.fineweb(c)
+                .then(new DedupStep(DedupConfig.defaults().withBands(dedupBands, dedupRows)
+                        .withThreshold(dedupThreshold, true)));
         return steps == null || steps.isEmpty() ? r : r.only(steps);
     }
 

@@ -122,8 +122,13 @@ public final class PreprocessRunner {
                 long in = docs.count();
                 writeOnce("excluded/" + step.name(), excluded, 0);
                 long keptN = kept.count();
-                datasetStats.add(new StepStats(step.name(), in, keptN, 0, 0, Map.of(step.name(), in - keptN),
-                        Map.of(), (System.nanoTime() - s0) / 1e9));
+                double stepSeconds = (System.nanoTime() - s0) / 1e9;
+                StepStats own = r.stats();
+                datasetStats.add(own != null
+                        ? new StepStats(step.name(), own.documentsIn(), own.documentsKept(), own.bytesIn(),
+                                own.bytesKept(), own.droppedByReason(), own.counters(), stepSeconds)
+                        : new StepStats(step.name(), in, keptN, 0, 0, Map.of(step.name(), in - keptN), Map.of(),
+                                stepSeconds));
                 docs = kept;
             }
             spark.sparkContext().setJobDescription("preprocess: write documents");
