@@ -28,8 +28,9 @@ jar="$(ls "$root"/distributed-trainer/target/distributed-trainer-*-job.jar 2> /d
 shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 work="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-bench-dist.XXXXXX")}"
 mkdir -p "$work"
-cp "$jar" "$work/job.jar"   # a rebuild of the module during the run must not swap the jar under a driver
-jar="$work/job.jar"
+mkdir -p "$work/jars"   # a private copy: a rebuild of the module during the run must not swap the jar under a driver
+cp "$jar" "$work/jars/"
+jar="$work/jars/$(basename "$jar")"
 export SPARKGPT_CLUSTER_DIR="$work/cluster" SPARK_LOCAL_IP=127.0.0.1
 cleanup() {
   "$deploy/local-cluster.sh" stop > /dev/null 2>&1 || true
@@ -38,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
-SPARKGPT_TRAINER_JAR="$jar" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$jar" \
+SPARKGPT_JARS="$(dirname "$jar")" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$jar" \
   --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" --max-bytes 400000 > "$work/tokens.log" 2>&1 \
   || { cat "$work/tokens.log"; exit 1; }
 master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | tail -n 1)"
@@ -53,7 +54,7 @@ for L in $local_steps; do
     rounds=$(( steps / (L * W) ))
     ((rounds >= 1)) || { echo "run.sh: --steps $steps too small for $W workers x $L local steps" >&2; exit 2; }
     out="$work/run-w$W-l$L"
-    SPARKGPT_TRAINER_JAR="$jar" "$deploy/pretrain.sh" --master "$master" --executor-memory 768m -- \
+    SPARKGPT_JARS="$(dirname "$jar")" "$deploy/pretrain.sh" --master "$master" --executor-memory 768m -- \
       --data "$work/tokens" --output "$out" --workers "$W" --local-steps "$L" --max-rounds "$rounds" \
       --eval-every "$rounds" "${model[@]}" > "$out.log" 2>&1 || { tail -n 30 "$out.log"; exit 1; }
     /usr/bin/python3 - "$out" "$W" "$L" "$rounds" >> "$results" <<'PY'

@@ -87,6 +87,8 @@ job_jar() {
 
 # run_job MODULE CLASS ARGS...: what every job script does. ARGS are `[spark options] -- [job args]`; without
 # `--` all of ARGS go to the job. Spark options: --master (default local[*]), --deploy-mode, --conf, ...
+# A script may set the array JOB_SPARK_DEFAULTS before calling it: those spark options come first, so the
+# user's own win.
 run_job() {
   local module="$1" class="$2" jar
   shift 2
@@ -103,5 +105,6 @@ run_job() {
     spark=()
   fi
   jar="$(job_jar "$module")"
-  exec "$SPARKGPT_DEPLOY_DIR/submit.sh" "${spark[@]}" --class "$class" "$jar" "${job[@]}"
+  exec "$SPARKGPT_DEPLOY_DIR/submit.sh" ${JOB_SPARK_DEFAULTS[@]+"${JOB_SPARK_DEFAULTS[@]}"} \
+    ${spark[@]+"${spark[@]}"} --class "$class" "$jar" ${job[@]+"${job[@]}"}
 }

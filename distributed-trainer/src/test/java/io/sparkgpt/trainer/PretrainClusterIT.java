@@ -62,7 +62,7 @@ class PretrainClusterIT {
         try (var files = Files.list(Scripts.projectRoot().resolve("distributed-trainer/target"))) {
             Path built = files.filter(f -> f.getFileName().toString().matches("distributed-trainer-.*-job\\.jar"))
                     .findFirst().orElseThrow(() -> new AssertionError("no job jar: run mvn package first"));
-            jar = Files.copy(built, tmp.resolve("job.jar"));
+            jar = Files.copy(built, Files.createDirectories(tmp.resolve("jars")).resolve(built.getFileName()));
         }
         s3 = S3ProxyServer.start(tmp.resolve("s3"));
         cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
@@ -99,7 +99,7 @@ class PretrainClusterIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        pb.environment().put("SPARKGPT_TRAINER_JAR", jar.toString());
+        pb.environment().put("SPARKGPT_JARS", jar.getParent().toString());
         return pb.start();
     }
 
