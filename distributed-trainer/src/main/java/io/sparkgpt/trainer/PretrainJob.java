@@ -229,8 +229,15 @@ public final class PretrainJob implements Callable<Integer> {
         storage.delete(Storage.child(output, Storage.SUCCESS));
     }
 
-    /** --vocab-size, else the tokenizer folder beside the tokens (or inside), never below the data's ids. */
     private int vocabulary(Storage storage, int maxId) {
+        return vocabulary(storage, data, vocabSize, maxId);
+    }
+
+    /**
+     * The model's vocabulary: {@code vocabSize} when given (> 0), else the size of the tokenizer's vocab.json inside
+     * or beside the tokens folder {@code data}; never below the data's largest id + 1. Both engines use it.
+     */
+    public static int vocabulary(Storage storage, String data, int vocabSize, int maxId) {
         if (vocabSize > 0) {
             if (vocabSize <= maxId) {
                 throw new UsageException("--vocab-size " + vocabSize + " but the data holds token id " + maxId);

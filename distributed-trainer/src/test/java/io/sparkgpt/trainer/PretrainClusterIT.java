@@ -59,11 +59,8 @@ class PretrainClusterIT {
         }
         // a private copy of the shaded job jar: a rebuild of the module while the test runs (another build in the
         // same tree) would otherwise swap the jar under a running driver ("invalid LOC header")
-        try (var files = Files.list(Scripts.projectRoot().resolve("distributed-trainer/target"))) {
-            Path built = files.filter(f -> f.getFileName().toString().matches("distributed-trainer-.*-job\\.jar"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no job jar: run mvn package first"));
-            jar = Files.copy(built, Files.createDirectories(tmp.resolve("jars")).resolve(built.getFileName()));
-        }
+        Path built = Scripts.jobJar("distributed-trainer");
+        jar = Files.copy(built, Files.createDirectories(tmp.resolve("jars")).resolve(built.getFileName()));
         s3 = S3ProxyServer.start(tmp.resolve("s3"));
         cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
     }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -46,7 +45,7 @@ class DedupClusterIT {
 
         Path clusterOut = tmp.resolve("cluster");
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("spark"), 2, 1, "1g")) {
-            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", jobJar().toString(),
+            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
                     "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"),
                     // the job runs ~15 small Spark jobs: minutes on a loaded 2-core machine (6 min was not enough)
                     Duration.ofMinutes(15));
@@ -61,16 +60,6 @@ class DedupClusterIT {
             assertEquals(excludedLocal, ex.select("id", "reason", "duplicate_of").orderBy("id").collectAsList());
         } finally {
             check.stop();
-        }
-    }
-
-    static Path jobJar() throws IOException {
-        Path target = Scripts.projectRoot().resolve("data-pipeline/target");
-        try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("data-pipeline-.*-job\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no data-pipeline-*-job.jar in " + target
-                            + ": integration tests run after `package` (mvn verify)"));
         }
     }
 }

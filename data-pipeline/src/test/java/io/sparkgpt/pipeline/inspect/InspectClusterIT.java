@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +33,7 @@ class InspectClusterIT {
 
     @BeforeAll
     static void setUp() throws IOException {
-        jar = jobJar().toString();
+        jar = Scripts.jobJar("data-pipeline").toString();
         Path job = tmp.resolve("job");
         documents = job.resolve("documents");
         SparkSession spark = SparkSession.builder().master("local[1]").appName("inspect-it-data")
@@ -113,15 +112,5 @@ class InspectClusterIT {
         assertEquals(2, r.exitCode(), r.toString());
         assertEquals(1, r.stderrLines().size(), r.toString());
         assertTrue(r.stderr().contains("--rows"), r.toString());
-    }
-
-    static Path jobJar() throws IOException {
-        Path target = Scripts.projectRoot().resolve("data-pipeline/target");
-        try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("data-pipeline-.*-job\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no data-pipeline-*-job.jar in " + target
-                            + ": integration tests run after `package` (mvn verify)"));
-        }
     }
 }

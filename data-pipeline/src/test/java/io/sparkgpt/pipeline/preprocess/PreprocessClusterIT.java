@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -39,7 +38,7 @@ class PreprocessClusterIT {
         }
         Path clusterOut = tmp.resolve("cluster-out");
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g")) {
-            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", jobJar().toString(),
+            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
                     "--input", in.toString(), "--output", clusterOut.toString()));
             assertEquals(0, r.exitCode(), r.toString());
             String json = cluster.masterJson().replaceAll("\\s", "");
@@ -60,15 +59,5 @@ class PreprocessClusterIT {
         assertEquals(0, a.except(b).count());
         assertEquals(0, b.except(a).count());
         assertTrue(Files.exists(clusterOut.resolve("stats.json")) && Files.exists(clusterOut.resolve("_SUCCESS")));
-    }
-
-    static Path jobJar() throws IOException {
-        Path target = Scripts.projectRoot().resolve("data-pipeline/target");
-        try (Stream<Path> s = Files.list(target)) {
-            return s.filter(p -> p.getFileName().toString().matches("data-pipeline-.*-job\\.jar"))
-                    .findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no data-pipeline-*-job.jar in " + target
-                            + ": integration tests run after `package` (mvn verify)"));
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.sparkgpt.trainer.dl4jspark;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
@@ -11,6 +10,7 @@ import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.dl4j.Dl4jGpt;
 import io.sparkgpt.spark.Sessions;
+import io.sparkgpt.trainer.PretrainJob;
 import io.sparkgpt.trainer.TokenShards;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -303,30 +303,7 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         return sum / done;
     }
 
-    /** --vocab-size, else the tokenizer's vocab.json beside or inside the data, never below the data's ids. */
     private int vocabulary(Storage storage, int maxId) {
-        if (vocabSize > 0) {
-            if (vocabSize <= maxId) {
-                throw new UsageException("--vocab-size " + vocabSize + " but the data holds token id " + maxId);
-            }
-            return vocabSize;
-        }
-        String parent = data.replaceAll("/+$", "");
-        int slash = parent.lastIndexOf('/');
-        List<String> candidates = new ArrayList<>(List.of(Storage.child(data, "tokenizer/vocab.json")));
-        if (slash > 0) {
-            candidates.add(parent.substring(0, slash) + "/tokenizer/vocab.json");
-        }
-        for (String c : candidates) {
-            if (storage.exists(c)) {
-                try {
-                    JsonNode n = Json.mapper().readTree(storage.readString(c));
-                    return Math.max(n.size(), maxId + 1);
-                } catch (IOException e) {
-                    throw new UsageException("cannot read the tokenizer vocabulary " + c + ": " + e.getMessage(), e);
-                }
-            }
-        }
-        return maxId + 1;
+        return PretrainJob.vocabulary(storage, data, vocabSize, maxId);
     }
 }

@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs the project's scripts ({@code deploy/spark-submit/*.sh}) from tests, the way a user runs them, and returns
@@ -60,6 +62,23 @@ public final class Scripts {
     }
 
     /** {@code deploy/spark-submit/<name>} of the repository. */
+    /**
+     * The shaded job jar {@code <module>/target/<module>-*-job.jar}. Integration tests run after {@code package}
+     * ({@code mvn verify}), so it is there; if not, the error says how to build it.
+     */
+    public static Path jobJar(String module) {
+        Path target = projectRoot().resolve(module).resolve("target");
+        try (Stream<Path> s = Files.list(target)) {
+            return s.filter(p -> p.getFileName().toString().matches(Pattern.quote(module)
+                            + "-.*-job\\.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no " + module + "-*-job.jar in " + target
+                            + ": integration tests run after `package` (mvn verify)"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + target, e);
+        }
+    }
+
     public static Path script(String name) {
         Path p = projectRoot().resolve("deploy/spark-submit").resolve(name);
         if (!Files.isRegularFile(p)) {
