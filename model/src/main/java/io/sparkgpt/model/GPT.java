@@ -880,7 +880,8 @@ public final class GPT implements AutoCloseable {
         float decay = (float) (1 - lr * tc.weightDecay());
         for (int[] tsr : tensors) {
             int off = tsr[0], end = off + tsr[1];
-            boolean dec = tsr[2] == 1 && tc.weightDecay() > 0;
+            boolean dec = tc.weightDecay() > 0
+                    && (tsr[2] == 1 || (tc.decayEmbeddings() && (off == wte || off == wpe)));
             for (int i = off; i < end; i++) {
                 float gi = g.get(i) * clip;
                 float mi = b1 * mf.get(i) + (1 - b1) * gi;

@@ -24,11 +24,13 @@ import io.sparkgpt.common.json.Json;
  * @param patience           stop after this many evaluations without improvement (0 = never stop early)
  * @param seed               seed of model init, dropout and data order
  * @param checkpointInterval write a checkpoint every N steps (0 = at each evaluation)
+ * @param decayEmbeddings    also decay the token and position embeddings (nanoGPT's configure_optimizers decays
+ *                           every tensor of 2 or more dimensions, the tied embedding included); off by default
  */
 public record TrainConfig(double learningRate, double minLr, int warmupSteps, int maxSteps, double weightDecay,
                           double beta1, double beta2, double eps, double gradClip, int microBatchSize,
                           int gradAccumSteps, int evalInterval, int evalSteps, int patience, long seed,
-                          int checkpointInterval) {
+                          int checkpointInterval, boolean decayEmbeddings) {
 
     public TrainConfig {
         pos(learningRate > 0, "learningRate", learningRate);
@@ -56,7 +58,7 @@ public record TrainConfig(double learningRate, double minLr, int warmupSteps, in
 
     /** nanoGPT config/train_shakespeare_char.py with the CPU recipe's batch 12 and 2,000 iterations. */
     public static TrainConfig defaults() {
-        return new TrainConfig(1e-3, 1e-4, 100, 2000, 0.1, 0.9, 0.99, 1e-8, 1.0, 12, 1, 250, 20, 0, 1337L, 0);
+        return new TrainConfig(1e-3, 1e-4, 100, 2000, 0.1, 0.9, 0.99, 1e-8, 1.0, 12, 1, 250, 20, 0, 1337L, 0, false);
     }
 
     /** Sequences per optimizer step. */
@@ -68,18 +70,19 @@ public record TrainConfig(double learningRate, double minLr, int warmupSteps, in
         return new LrSchedule(learningRate, minLr, warmupSteps, maxSteps);
     }
 
-    public TrainConfig withLearningRate(double v) { return new TrainConfig(v, Math.min(minLr, v), warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withMinLr(double v) { return new TrainConfig(learningRate, v, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withWarmupSteps(int v) { return new TrainConfig(learningRate, minLr, v, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withMaxSteps(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, v, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withWeightDecay(double v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, v, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withBetas(double b1, double b2) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, b1, b2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withGradClip(double v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, v, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withBatch(int micro, int accum) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, micro, accum, evalInterval, evalSteps, patience, seed, checkpointInterval); }
-    public TrainConfig withEval(int interval, int steps) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, interval, steps, patience, seed, checkpointInterval); }
-    public TrainConfig withPatience(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, v, seed, checkpointInterval); }
-    public TrainConfig withSeed(long v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, v, checkpointInterval); }
-    public TrainConfig withCheckpointInterval(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, v); }
+    public TrainConfig withLearningRate(double v) { return new TrainConfig(v, Math.min(minLr, v), warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withMinLr(double v) { return new TrainConfig(learningRate, v, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withWarmupSteps(int v) { return new TrainConfig(learningRate, minLr, v, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withMaxSteps(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, v, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withWeightDecay(double v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, v, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withBetas(double b1, double b2) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, b1, b2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withGradClip(double v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, v, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withBatch(int micro, int accum) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, micro, accum, evalInterval, evalSteps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withEval(int interval, int steps) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, interval, steps, patience, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withPatience(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, v, seed, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withSeed(long v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, v, checkpointInterval, decayEmbeddings); }
+    public TrainConfig withDecayEmbeddings(boolean v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, checkpointInterval, v); }
+    public TrainConfig withCheckpointInterval(int v) { return new TrainConfig(learningRate, minLr, warmupSteps, maxSteps, weightDecay, beta1, beta2, eps, gradClip, microBatchSize, gradAccumSteps, evalInterval, evalSteps, patience, seed, v, decayEmbeddings); }
 
     public String toJson() {
         return Json.write(this);

@@ -85,4 +85,25 @@ class GPTTest {
             assertTrue(last < 0.05, "loss after 300 steps on one batch: " + last);
         }
     }
+
+    @Test
+    void decayEmbeddingsDecaysExactlyTheEmbeddings() {
+        GPTConfig c = new GPTConfig(20, 8, 1, 2, 16, 0.0, false, true);
+        TrainConfig tc = TrainConfig.defaults().withBatch(2, 1).withWeightDecay(0.5);
+        double lr = 0.1;
+        int[][][] b = randomBatch(2, 8, 20, 9);
+        try (GPT plain = GPT.create(c, 3); GPT decayed = GPT.create(c, 3)) {
+            float[] p0 = plain.params();
+            plain.trainStep(b[0], b[1], lr, tc);
+            decayed.trainStep(b[0], b[1], lr, tc.withDecayEmbeddings(true));
+            float[] a = plain.params();
+            float[] d = decayed.params();
+            int emb = (20 + 8) * 16; // wte then wpe lead the parameter vector
+            for (int i = 0; i < a.length; i++) {
+                // the AdamW step is the same; only the decoupled decay p * lr * wd differs, on the embeddings
+                double expected = i < emb ? p0[i] * lr * 0.5 : 0;
+                assertEquals(expected, a[i] - d[i], 1e-6, "parameter " + i);
+            }
+        }
+    }
 }

@@ -155,6 +155,8 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--warmup", defaultValue = "100") int warmup;
         @Option(names = "--max-steps", defaultValue = "2000") int maxSteps;
         @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
+        @Option(names = "--decay-embeddings", description = "also decay the token and position embeddings, as "
+                + "nanoGPT does (default: only the 2-D block weights)") boolean decayEmbeddings;
         @Option(names = "--beta1", defaultValue = "0.9") double beta1;
         @Option(names = "--beta2", defaultValue = "0.99") double beta2;
         @Option(names = "--grad-clip", defaultValue = "1.0") double gradClip;
@@ -217,7 +219,8 @@ public final class GptMain implements Callable<Integer> {
                                 + " is not a multiple of --micro-batch " + micro);
                     }
                     tc = new TrainConfig(lr, minLr, warmup, maxSteps, weightDecay, beta1, beta2, 1e-8, gradClip,
-                            micro, batchSize / micro, evalInterval, evalSteps, patience, seed, checkpointInterval);
+                            micro, batchSize / micro, evalInterval, evalSteps, patience, seed, checkpointInterval,
+                            decayEmbeddings);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage(), e);
                 }

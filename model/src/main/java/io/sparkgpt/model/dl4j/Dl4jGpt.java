@@ -88,6 +88,10 @@ public final class Dl4jGpt {
             throw new IllegalArgumentException("GPTConfig.dropout=" + c.dropout()
                     + ": the DL4J graph has no dropout (use 0, or the fast GPT engine)");
         }
+        if (tc.decayEmbeddings()) {
+            throw new IllegalArgumentException("TrainConfig.decayEmbeddings=true: the DL4J graph decays the block "
+                    + "weights only (use false, or the fast GPT engine)");
+        }
         int V = c.vocabSize(), C = c.nEmbd(), T = c.blockSize();
         List<Regularization> decay = tc.weightDecay() > 0 ? List.of(new WeightDecay(tc.weightDecay(), true))
                 : List.of();

@@ -124,7 +124,7 @@ class Dl4jGptTest {
             gpt.setParams(p);
             Dl4jGpt.copyWeights(gpt, g);
             double e = 1e4;
-            TrainConfig probe = new TrainConfig(e, e, 0, 1_000_000, 0.0, 0.0, 0.0, e, 0.0, rows, 1, 0, 1, 0, 1, 0);
+            TrainConfig probe = new TrainConfig(e, e, 0, 1_000_000, 0.0, 0.0, 0.0, e, 0.0, rows, 1, 0, 1, 0, 1, 0, false);
             gpt.trainStep(xy[0], xy[1], e, probe);
             float[] p1 = gpt.params();
             fastGrad = new float[p.length];
