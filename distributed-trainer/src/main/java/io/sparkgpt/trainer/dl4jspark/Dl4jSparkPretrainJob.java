@@ -10,7 +10,7 @@ import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.dl4j.Dl4jGpt;
 import io.sparkgpt.spark.Sessions;
-import io.sparkgpt.trainer.PretrainJob;
+import io.sparkgpt.trainer.PretrainOptions;
 import io.sparkgpt.trainer.TokenShards;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -30,6 +30,7 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
@@ -55,69 +56,19 @@ import picocli.CommandLine.Unmatched;
  * (dl4j-spark's default NTP clock reaches out to the network).
  */
 @Command(name = "pretrain --engine dl4j-spark", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Pretrains the GPT as a DL4J ComputationGraph with dl4j-spark's ParameterAveragingTrainingMaster.")
+        description = "Pretrains the GPT as a DL4J ComputationGraph with dl4j-spark's "
+                + "ParameterAveragingTrainingMaster.",
+        footer = {"", "Here --dropout must be 0 (the DL4J graph has no dropout), --resume is refused (the default "
+                + "engine has it), --tree-depth is dl4j-spark's aggregationDepth, and options of the default engine "
+                + "that this one does not use are ignored with a note on stderr."})
 public final class Dl4jSparkPretrainJob implements Callable<Integer> {
     public static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     public static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
 
-    @Option(names = "--data", required = true, description = "tokens folder holding train/ and val/")
-    String data;
-    @Option(names = "--output", required = true, description = "run folder")
-    String output;
-    @Option(names = "--engine", defaultValue = "dl4j-spark", description = "must be dl4j-spark here")
+    @Mixin
+    PretrainOptions o = new PretrainOptions();
+    @Option(names = "--engine", defaultValue = "dl4j-spark", description = "must be dl4j-spark here (default: ${DEFAULT-VALUE})")
     String engine;
-    @Option(names = "--n-layer", defaultValue = "2")
-    int nLayer;
-    @Option(names = "--n-head", defaultValue = "2")
-    int nHead;
-    @Option(names = "--n-embd", defaultValue = "64")
-    int nEmbd;
-    @Option(names = "--block-size", defaultValue = "64")
-    int blockSize;
-    @Option(names = "--vocab-size", defaultValue = "0", description = "0 = tokenizer vocabulary or data's max id + 1")
-    int vocabSize;
-    @Option(names = "--dropout", defaultValue = "0", description = "must be 0 (the DL4J graph has no dropout)")
-    double dropout;
-    @Option(names = "--lr", defaultValue = "1e-3")
-    double lr;
-    @Option(names = "--min-lr", defaultValue = "1e-4")
-    double minLr;
-    @Option(names = "--warmup", defaultValue = "20")
-    int warmup;
-    @Option(names = "--max-rounds", defaultValue = "20")
-    int maxRounds;
-    @Option(names = "--max-steps", defaultValue = "0")
-    int maxSteps;
-    @Option(names = "--decay-steps", defaultValue = "0")
-    int decaySteps;
-    @Option(names = "--local-steps", defaultValue = "10")
-    int localSteps;
-    @Option(names = "--batch-size", defaultValue = "8")
-    int batchSize;
-    @Option(names = "--weight-decay", defaultValue = "0.1")
-    double weightDecay;
-    @Option(names = "--beta2", defaultValue = "0.99")
-    double beta2;
-    @Option(names = "--workers", defaultValue = "2")
-    int workers;
-    @Option(names = "--eval-every", defaultValue = "1")
-    int evalEvery;
-    @Option(names = "--eval-windows", defaultValue = "64")
-    int evalWindows;
-    @Option(names = "--checkpoint-every", defaultValue = "5")
-    int checkpointEvery;
-    @Option(names = "--seed", defaultValue = "1337")
-    long seed;
-    @Option(names = "--chunk-tokens", defaultValue = "4096")
-    int chunkTokens;
-    @Option(names = "--val-tokens", defaultValue = "1048576")
-    int valTokens;
-    @Option(names = "--tree-depth", defaultValue = "2", description = "dl4j-spark's aggregationDepth")
-    int treeDepth;
-    @Option(names = "--resume", description = "not supported by this engine")
-    boolean resume;
-    @Option(names = "--overwrite", description = "delete --output first")
-    boolean overwrite;
     @Unmatched
     List<String> ignored = new ArrayList<>();
 
@@ -130,22 +81,20 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         if (!"dl4j-spark".equals(engine)) {
             throw new UsageException("--engine " + engine + ": this class is the dl4j-spark engine");
         }
-        if (resume) {
+        if (o.resume) {
             throw new UsageException("--resume is not supported by --engine dl4j-spark (use the default engine)");
         }
-        if (dropout != 0) {
-            throw new UsageException("--dropout " + dropout + ": --engine dl4j-spark trains without dropout");
+        if (o.dropout != 0) {
+            throw new UsageException("--dropout " + o.dropout + ": --engine dl4j-spark trains without dropout");
         }
         if (!ignored.isEmpty()) {
             System.err.println("pretrain (dl4j-spark): ignoring options this engine does not use: " + ignored);
         }
-        int rounds = maxSteps > 0 ? (maxSteps + localSteps - 1) / Math.max(1, localSteps) : maxRounds;
-        if (localSteps < 1 || batchSize < 1 || workers < 1 || rounds < 1) {
+        int rounds = o.rounds();
+        if (o.localSteps < 1 || o.batchSize < 1 || o.workers < 1 || rounds < 1) {
             throw new UsageException("--local-steps, --batch-size, --workers and the number of rounds must be >= 1");
         }
-        if (chunkTokens < blockSize + 1) {
-            throw new UsageException("--chunk-tokens " + chunkTokens + " must be at least --block-size + 1");
-        }
+        o.requireWindowPerChunk();
         if (System.getProperty(TIME_SOURCE_PROPERTY) == null) {
             System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
         }
@@ -174,72 +123,74 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
 
     private int train(SparkSession spark, int rounds) throws IOException {
         Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-        String train = Storage.child(data, "train");
-        String val = Storage.child(data, "val");
+        String train = Storage.child(o.data, "train");
+        String val = Storage.child(o.data, "val");
         storage.requireExists("training tokens", train);
-        if (overwrite) {
-            storage.delete(output);
-        } else if (storage.exists(Storage.child(output, "metrics.jsonl"))) {
-            throw new UsageException("output " + output + " already holds a run: use --overwrite to start over");
+        if (o.overwrite) {
+            storage.delete(o.output);
+        } else if (storage.exists(Storage.child(o.output, "metrics.jsonl"))) {
+            throw new UsageException("output " + o.output + " already holds a run: use --overwrite to start over");
         }
-        storage.requireWritable(output);
+        storage.requireWritable(o.output);
 
-        JavaRDD<int[]> shards = TokenShards.build(spark, train, workers, chunkTokens);
-        long[] desc = TokenShards.describe(shards, blockSize + 1, workers);
-        int vocab = vocabulary(storage, (int) desc[workers]);
-        int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, valTokens) : new int[0];
+        JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
+        long[] desc = TokenShards.describe(shards, o.blockSize + 1, o.workers);
+        int vocab = o.vocabulary(storage, (int) desc[o.workers]);
+        int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
         GPTConfig model;
         TrainConfig tc;
         try {
-            model = new GPTConfig(vocab, blockSize, nLayer, nHead, nEmbd, 0.0, false, true);
-            tc = TrainConfig.defaults().withLearningRate(lr).withMinLr(minLr).withWarmupSteps(warmup)
-                    .withMaxSteps(decaySteps > 0 ? decaySteps : rounds * localSteps).withWeightDecay(weightDecay)
-                    .withBetas(0.9, beta2).withGradClip(0).withBatch(batchSize, 1).withSeed(seed);
+            model = new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, 0.0, false, true);
+            tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
+                    .withMaxSteps(o.decaySteps(rounds)).withWeightDecay(o.weightDecay)
+                    .withBetas(0.9, o.beta2).withGradClip(0).withBatch(o.batchSize, 1).withSeed(o.seed);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
         System.out.printf("pretrain (dl4j-spark): %d workers, %d rounds x %d local steps x %d sequences, vocabulary "
-                + "%d, %,d validation tokens%n", workers, rounds, localSteps, batchSize, vocab, valStream.length);
+                + "%d, %,d validation tokens%n", o.workers, rounds, o.localSteps, o.batchSize, vocab,
+                valStream.length);
         Map<String, Object> runJson = new LinkedHashMap<>();
         runJson.put("engine", "dl4j-spark");
-        runJson.put("data", data);
+        runJson.put("data", o.data);
         runJson.put("model", model);
         runJson.put("train", tc);
         runJson.put("rounds", rounds);
-        runJson.put("local_steps", localSteps);
-        runJson.put("workers", workers);
-        storage.writeString(Storage.child(output, "run.json"), Json.write(runJson));
+        runJson.put("local_steps", o.localSteps);
+        runJson.put("workers", o.workers);
+        storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
 
-        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
-                .batchSizePerWorker(batchSize)
-                .averagingFrequency(localSteps)
-                .aggregationDepth(Math.max(1, treeDepth))
+        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(o.workers, o.batchSize)
+                .batchSizePerWorker(o.batchSize)
+                .averagingFrequency(o.localSteps)
+                .aggregationDepth(Math.max(1, o.treeDepth))
                 .workerPrefetchNumBatches(0)
                 .saveUpdater(true)
                 .repartionData(Repartition.Never)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
-                .rngSeed(seed)
+                .rngSeed(o.seed)
                 .collectTrainingStats(false)
                 .build();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, seed), tm);
+        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.seed), tm);
 
         List<String> metrics = new ArrayList<>();
-        long tokensPerRound = (long) workers * localSteps * batchSize * blockSize;
+        long tokensPerRound = (long) o.workers * o.localSteps * o.batchSize * o.blockSize;
         double bestVal = Double.NaN;
         for (int round = 1; round <= rounds; round++) {
             JavaRDD<DataSet> batches = shards.mapPartitionsWithIndex(
-                    new WindowDataSets(seed, round, localSteps, batchSize, blockSize, vocab), true);
+                    new WindowDataSets(o.seed, round, o.localSteps, o.batchSize, o.blockSize, vocab), true);
             long t0 = System.nanoTime();
             net.fit(batches);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double trainLoss = net.getScore() / blockSize;     // DL4J's score is summed over the T positions
+            double trainLoss = net.getScore() / o.blockSize;   // DL4J's score is summed over the T positions
             Double valLoss = null;
-            if (valStream.length > blockSize && ((evalEvery > 0 && round % evalEvery == 0) || round == rounds)) {
+            if (valStream.length > o.blockSize
+                    && ((o.evalEvery > 0 && round % o.evalEvery == 0) || round == rounds)) {
                 valLoss = validationLoss(net.getNetwork(), valStream);
                 bestVal = Double.isNaN(bestVal) ? valLoss : Math.min(bestVal, valLoss);
             }
-            long step = (long) round * localSteps;
+            long step = (long) round * o.localSteps;
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("engine", "dl4j-spark");
             line.put("round", round);
@@ -251,28 +202,28 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
             line.put("tokens_per_s", tokensPerRound / seconds);
             line.put("round_s", seconds);
             metrics.add(Json.writeLine(line));
-            storage.writeString(Storage.child(output, "metrics.jsonl"), String.join("\n", metrics) + "\n");
+            storage.writeString(Storage.child(o.output, "metrics.jsonl"), String.join("\n", metrics) + "\n");
             System.out.printf("round %d/%d step %d train %.4f val %s %.0f tokens/s %.1f s%n", round, rounds, step,
                     trainLoss, valLoss == null ? "-" : String.format("%.4f", valLoss), tokensPerRound / seconds,
                     seconds);
-            if (checkpointEvery > 0 && round % checkpointEvery == 0 && round < rounds) {
-                String dir = Storage.child(output, String.format("checkpoints/round-%06d", round));
+            if (o.checkpointEvery > 0 && round % o.checkpointEvery == 0 && round < rounds) {
+                String dir = Storage.child(o.output, String.format("checkpoints/round-%06d", round));
                 storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(net.getNetwork()));
                 storage.markComplete(dir);
             }
         }
-        String dir = Storage.child(output, "model");
+        String dir = Storage.child(o.output, "model");
         ComputationGraph trained = net.getNetwork();
         storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(trained));
         try (GPT gpt = Dl4jGpt.toGpt(trained, model)) {
-            Checkpoint.of(gpt, tc, (long) rounds * localSteps, List.of(), Double.isNaN(bestVal) ? Double.MAX_VALUE
-                    : bestVal, 0, Map.of("data", data, "workers", String.valueOf(workers), "trainer",
-                    "io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob")).save(storage,
+            Checkpoint.of(gpt, tc, (long) rounds * o.localSteps, List.of(), Double.isNaN(bestVal)
+                    ? Double.MAX_VALUE : bestVal, 0, Map.of("data", o.data, "workers", String.valueOf(o.workers),
+                    "trainer", "io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob")).save(storage,
                     Storage.child(dir, "model.ckpt"));
         }
         storage.markComplete(dir);
         shards.unpersist(false);
-        storage.markComplete(output);
+        storage.markComplete(o.output);
         return Cli.EXIT_OK;
     }
 
@@ -284,26 +235,22 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
 
     /** Mean loss over up to {@code --eval-windows} evenly spaced windows of the validation stream. */
     double validationLoss(ComputationGraph g, int[] stream) {
-        int span = stream.length - blockSize - 1;
-        int n = Math.max(1, Math.min(evalWindows, span + 1));
+        int span = stream.length - o.blockSize - 1;
+        int n = Math.max(1, Math.min(o.evalWindows, span + 1));
         double sum = 0;
         int done = 0;
-        for (int s = 0; s < n; s += batchSize) {
-            int b = Math.min(batchSize, n - s);
-            int[][] x = new int[b][blockSize];
-            int[][] y = new int[b][blockSize];
+        for (int s = 0; s < n; s += o.batchSize) {
+            int b = Math.min(o.batchSize, n - s);
+            int[][] x = new int[b][o.blockSize];
+            int[][] y = new int[b][o.blockSize];
             for (int i = 0; i < b; i++) {
                 int start = (int) ((long) span * (s + i) / Math.max(1, n - 1));
-                System.arraycopy(stream, start, x[i], 0, blockSize);
-                System.arraycopy(stream, start + 1, y[i], 0, blockSize);
+                System.arraycopy(stream, start, x[i], 0, o.blockSize);
+                System.arraycopy(stream, start + 1, y[i], 0, o.blockSize);
             }
             sum += Dl4jGpt.loss(g, x, y) * b;
             done += b;
         }
         return sum / done;
-    }
-
-    private int vocabulary(Storage storage, int maxId) {
-        return PretrainJob.vocabulary(storage, data, vocabSize, maxId);
     }
 }

@@ -1,0 +1,103 @@
+package io.sparkgpt.trainer;
+
+import io.sparkgpt.common.cli.UsageException;
+import io.sparkgpt.common.io.Storage;
+import picocli.CommandLine.Option;
+
+/**
+ * The options both pretraining engines take (data, output, model, schedule, workers, evaluation, checkpoints, data
+ * layout), as one picocli mixin: {@link PretrainJob} and {@code dl4jspark.Dl4jSparkPretrainJob} each hold one
+ * ({@code @Mixin}) beside the options and checks of their own engine.
+ */
+public final class PretrainOptions {
+    @Option(names = "--data", required = true, description = "tokens folder holding train/ and val/ (local or s3a://)")
+    public String data;
+    @Option(names = "--output", required = true, description = "run folder: checkpoints, metrics.jsonl, loss.png, model")
+    public String output;
+
+    @Option(names = "--n-layer", defaultValue = "2", description = "transformer blocks (default: ${DEFAULT-VALUE})")
+    public int nLayer;
+    @Option(names = "--n-head", defaultValue = "2", description = "attention heads (default: ${DEFAULT-VALUE})")
+    public int nHead;
+    @Option(names = "--n-embd", defaultValue = "64", description = "embedding width (default: ${DEFAULT-VALUE})")
+    public int nEmbd;
+    @Option(names = "--block-size", defaultValue = "64", description = "context length (default: ${DEFAULT-VALUE})")
+    public int blockSize;
+    @Option(names = "--vocab-size", defaultValue = "0",
+            description = "0 = the tokenizer folder's vocabulary or the data's largest id + 1 (default: ${DEFAULT-VALUE})")
+    public int vocabSize;
+    @Option(names = "--dropout", defaultValue = "0", description = "dropout probability (default: ${DEFAULT-VALUE})")
+    public double dropout;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
+    public double lr;
+    @Option(names = "--min-lr", defaultValue = "1e-4", description = "cosine floor (default: ${DEFAULT-VALUE})")
+    public double minLr;
+    @Option(names = "--warmup", defaultValue = "20", description = "warmup steps (default: ${DEFAULT-VALUE})")
+    public int warmup;
+    @Option(names = "--max-rounds", defaultValue = "20", description = "rounds to run (default: ${DEFAULT-VALUE})")
+    public int maxRounds;
+    @Option(names = "--max-steps", defaultValue = "0",
+            description = "if > 0: rounds = ceil(max-steps / local-steps), overriding --max-rounds (default: ${DEFAULT-VALUE})")
+    public int maxSteps;
+    @Option(names = "--decay-steps", defaultValue = "0",
+            description = "cosine horizon in steps; 0 = rounds x local-steps (default: ${DEFAULT-VALUE})")
+    public int decaySteps;
+    @Option(names = "--local-steps", defaultValue = "10",
+            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
+    public int localSteps;
+    @Option(names = "--batch-size", defaultValue = "8",
+            description = "sequences per optimizer step per worker (default: ${DEFAULT-VALUE})")
+    public int batchSize;
+    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decay (default: ${DEFAULT-VALUE})")
+    public double weightDecay;
+    @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
+    public double beta2;
+
+    @Option(names = "--workers", defaultValue = "2", description = "data shards = parallel tasks per round (default: ${DEFAULT-VALUE})")
+    public int workers;
+    @Option(names = "--eval-every", defaultValue = "1",
+            description = "validation every N rounds (and at the end); 0 = only at the end (default: ${DEFAULT-VALUE})")
+    public int evalEvery;
+    @Option(names = "--eval-windows", defaultValue = "64", description = "validation windows (default: ${DEFAULT-VALUE})")
+    public int evalWindows;
+    @Option(names = "--checkpoint-every", defaultValue = "5",
+            description = "checkpoint every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
+    public int checkpointEvery;
+    @Option(names = "--resume", description = "continue from the last complete checkpoint under --output")
+    public boolean resume;
+    @Option(names = "--overwrite", description = "delete --output first")
+    public boolean overwrite;
+    @Option(names = "--seed", defaultValue = "1337", description = "run seed (default: ${DEFAULT-VALUE})")
+    public long seed;
+    @Option(names = "--chunk-tokens", defaultValue = "4096",
+            description = "documents are cut into chunks of this many tokens, dealt round-robin to workers (default: ${DEFAULT-VALUE})")
+    public int chunkTokens;
+    @Option(names = "--val-tokens", defaultValue = "1048576",
+            description = "validation tokens read to the driver at most (default: ${DEFAULT-VALUE})")
+    public int valTokens;
+    @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
+    public int treeDepth;
+
+    /** Rounds to run: {@code ceil(--max-steps / --local-steps)} when {@code --max-steps > 0}, else {@code --max-rounds}. */
+    public int rounds() {
+        return maxSteps > 0 ? (maxSteps + localSteps - 1) / Math.max(1, localSteps) : maxRounds;
+    }
+
+    /** The cosine horizon in steps: {@code --decay-steps}, or all the run's steps when 0. */
+    public int decaySteps(int rounds) {
+        return decaySteps > 0 ? decaySteps : rounds * localSteps;
+    }
+
+    /** The model's vocabulary by {@link PretrainJob#vocabulary(Storage, String, int, int)}'s rule. */
+    public int vocabulary(Storage storage, int maxId) {
+        return PretrainJob.vocabulary(storage, data, vocabSize, maxId);
+    }
+
+    /** A chunk must hold at least one training window of {@code --block-size + 1} tokens. */
+    public void requireWindowPerChunk() {
+        if (chunkTokens < blockSize + 1) {
+            throw new UsageException("--chunk-tokens " + chunkTokens + " must be at least --block-size + 1");
+        }
+    }
+}
