@@ -24,6 +24,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -42,7 +43,8 @@ import picocli.CommandLine.Unmatched;
  * <p>Each round: every worker's shard gives {@code --local-steps} mini-batches of {@code --batch-size} windows
  * ({@link WindowDataSets}); one {@code fit} of that RDD is exactly one averaging round (averagingFrequency =
  * local steps, no repartitioning, the Direct RDD approach); parameters and Adam state are averaged
- * ({@code saveUpdater}). After each round the driver logs a JSONL line, evaluates validation loss every
+ * ({@code saveUpdater}), and the workers continue the master's iteration count ({@link IterationCountHook}: dl4j-spark
+ * alone restarts it at 0 each round, and with it the learning-rate schedule and Adam's bias correction). After each round the driver logs a JSONL line, evaluates validation loss every
  * {@code --eval-every} rounds and writes a ModelSerializer checkpoint every {@code --checkpoint-every} rounds. At the
  * end {@code <run>/model/} holds the graph ({@code graph.zip}) and the same weights as a fast-engine
  * {@link Checkpoint} ({@code model.ckpt}), so the model module's eval and sample tools load it.
@@ -160,19 +162,9 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         runJson.put("workers", o.workers);
         storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
 
-        ParameterAveragingTrainingMaster tm = new ParameterAveragingTrainingMaster.Builder(o.workers, o.batchSize)
-                .batchSizePerWorker(o.batchSize)
-                .averagingFrequency(o.localSteps)
-                .aggregationDepth(Math.max(1, o.treeDepth))
-                .workerPrefetchNumBatches(0)
-                .saveUpdater(true)
-                .repartionData(Repartition.Never)
-                .rddTrainingApproach(RDDTrainingApproach.Direct)
-                .rngSeed(o.seed)
-                .collectTrainingStats(false)
-                .build();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.seed), tm);
+        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.seed),
+                trainingMaster(o.workers, o.batchSize, o.localSteps, o.treeDepth, o.seed));
 
         List<String> metrics = new ArrayList<>();
         long tokensPerRound = (long) o.workers * o.localSteps * o.batchSize * o.blockSize;
@@ -181,7 +173,7 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
             JavaRDD<DataSet> batches = shards.mapPartitionsWithIndex(
                     new WindowDataSets(o.seed, round, o.localSteps, o.batchSize, o.blockSize, vocab), true);
             long t0 = System.nanoTime();
-            net.fit(batches);
+            fitRound(net, batches);
             double seconds = (System.nanoTime() - t0) / 1e9;
             double trainLoss = net.getScore() / o.blockSize;   // DL4J's score is summed over the T positions
             Double valLoss = null;
@@ -225,6 +217,42 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         shards.unpersist(false);
         storage.markComplete(o.output);
         return Cli.EXIT_OK;
+    }
+
+    /**
+     * dl4j-spark's master as this engine drives it: one {@code fit} of an RDD holding {@code localSteps} batches of
+     * {@code batchSize} windows per worker partition is exactly one averaging round (no repartitioning, the Direct
+     * approach), parameters and Adam state averaged.
+     */
+    static ParameterAveragingTrainingMaster trainingMaster(int workers, int batchSize, int localSteps, int treeDepth,
+            long seed) {
+        return new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+                .batchSizePerWorker(batchSize)
+                .averagingFrequency(localSteps)
+                .aggregationDepth(Math.max(1, treeDepth))
+                .workerPrefetchNumBatches(0)
+                .saveUpdater(true)
+                .repartionData(Repartition.Never)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .rngSeed(seed)
+                .collectTrainingStats(false)
+                .build();
+    }
+
+    /**
+     * One averaging round on {@code net} (made with {@link #trainingMaster}): every worker fits its partition's
+     * batches starting from the master's iteration count, which dl4j-spark alone would reset to 0 on the workers
+     * ({@link IterationCountHook}), and the master takes the average.
+     */
+    static void fitRound(SparkComputationGraph net, JavaRDD<DataSet> batches) {
+        TrainingMaster<?, ?> tm = net.getTrainingMaster();
+        IterationCountHook hook = new IterationCountHook(net.getNetwork().getConfiguration().getIterationCount());
+        tm.addHook(hook);
+        try {
+            net.fit(batches);
+        } finally {
+            tm.removeHook(hook);
+        }
     }
 
     private static byte[] graphBytes(ComputationGraph g) throws IOException {
