@@ -50,11 +50,19 @@ final class FastContext {
      * length in chars (a case OpenNLP handles in its own way: the caller uses OpenNLP's path then).
      */
     static String[] of(CharSequence normalized) {
-        int n = normalized.length();
+        String s = normalized.toString();
+        int n = s.length();
         char[] c = new char[n];
         int k = 0;
         for (int i = 0; i < n; ) {
-            int cp = Character.codePointAt(normalized, i);
+            char ch = s.charAt(i);
+            if (ch < 0x80) {
+                // ASCII: Character.toLowerCase's answer, without its table look-up
+                c[k++] = ch >= 'A' && ch <= 'Z' ? (char) (ch + 32) : ch;
+                i++;
+                continue;
+            }
+            int cp = s.codePointAt(i);
             int lower = Character.toLowerCase(cp);
             if (Character.charCount(lower) != Character.charCount(cp)) {
                 return null;
