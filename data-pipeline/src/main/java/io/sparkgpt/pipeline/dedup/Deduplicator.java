@@ -1,6 +1,7 @@
 package io.sparkgpt.pipeline.dedup;
 
 import static org.apache.spark.sql.functions.array_intersect;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
@@ -64,6 +65,9 @@ public final class Deduplicator {
     public static final String EXACT_URL = "exact_url";
     public static final String EXACT_CONTENT = "exact_content";
     public static final String NEAR_DUPLICATE = "near_duplicate";
+
+    /** Removed rows (~200 bytes each) up to which the final join broadcasts them: ~20 MB. */
+    static final long BROADCAST_REMOVED_ROWS = 100_000;
 
     private final DedupConfig config;
 
@@ -193,7 +197,12 @@ public final class Deduplicator {
         meta.unpersist();
 
         String[] docCols = documents.columns();
-        Dataset<Row> joined = documents.join(removed, documents.col("id").equalTo(removed.col("r_id")), "left");
+        // The removed rows carry ids and reasons, not text. When they are few enough to hold in memory, send them
+        // to every task: the documents (text and all) are then not shuffled for the join, which the job does twice
+        // (the excluded and the documents writes). Above the limit, the shuffle join as before; same rows either way.
+        Dataset<Row> removedSide = dropped <= BROADCAST_REMOVED_ROWS ? broadcast(removed) : removed;
+        Dataset<Row> joined = documents.join(removedSide, documents.col("id").equalTo(removedSide.col("r_id")),
+                "left");
         Dataset<Row> kept = joined.where(col("r_id").isNull())
                 .select(java.util.Arrays.stream(docCols).map(c -> documents.col(c)).toArray(
                         org.apache.spark.sql.Column[]::new));

@@ -6,6 +6,8 @@ import java.io.UncheckedIOException;
 import opennlp.tools.langdetect.Language;
 import opennlp.tools.langdetect.LanguageDetectorME;
 import opennlp.tools.langdetect.LanguageDetectorModel;
+import opennlp.tools.ml.model.MaxentModel;
+import opennlp.tools.util.normalizer.CharSequenceNormalizer;
 
 /**
  * Language identification with Apache OpenNLP's language detector and its published model (opennlp-models-langdetect
@@ -37,10 +39,15 @@ public final class LanguageIdentifier {
 
     private final LanguageDetectorME detector;
     private final int maxChars;
+    /** The model's own normaliser (URLs, e-mails, numbers, emoji, repeated characters), or null: see below. */
+    private final CharSequenceNormalizer normalizer;
+    private final MaxentModel maxent;
 
     public LanguageIdentifier(int maxChars) {
         this.detector = new LanguageDetectorME(ModelHolder.MODEL);
         this.maxChars = maxChars;
+        this.normalizer = FastContext.normalizerOf(ModelHolder.MODEL);
+        this.maxent = ModelHolder.MODEL.getMaxentModel();
     }
 
     public LanguageIdentifier() {
@@ -70,7 +77,23 @@ public final class LanguageIdentifier {
 
     public Guess identify(String text) {
         String t = text.length() > maxChars ? sample(text, maxChars) : text;
-        Language best = detector.predictLanguage(t);
-        return new Guess(Iso639.toTwoLetter(best.getLang()), best.getLang(), best.getConfidence());
+        String[] context = normalizer == null ? null : FastContext.of(normalizer.normalize(t));
+        if (context == null) {
+            Language best = detector.predictLanguage(t);
+            return new Guess(Iso639.toTwoLetter(best.getLang()), best.getLang(), best.getConfidence());
+        }
+        // what LanguageDetectorME.predictLanguage does with its context: every feature with value 1, the
+        // outcome of highest probability (its stable sort by descending probability keeps the first of equals)
+        float[] values = new float[context.length];
+        java.util.Arrays.fill(values, 1f);
+        double[] p = maxent.eval(context, values);
+        int best = 0;
+        for (int i = 1; i < p.length; i++) {
+            if (Double.compare(p[best], p[i]) < 0) {
+                best = i;
+            }
+        }
+        String iso3 = maxent.getOutcome(best);
+        return new Guess(Iso639.toTwoLetter(iso3), iso3, p[best]);
     }
 }

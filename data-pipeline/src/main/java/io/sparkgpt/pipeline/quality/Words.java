@@ -71,6 +71,11 @@ public final class Words {
     }
 
     public static boolean isCjk(int cp) {
+        if (cp < 0x2E80) {
+            // below the first CJK radical no code point is Han, kana or CJK punctuation: skip the script lookup
+            // (a binary search per character, most of the cost of splitting Latin-script text)
+            return false;
+        }
         Character.UnicodeScript s = Character.UnicodeScript.of(cp);
         return s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA
                 || s == Character.UnicodeScript.KATAKANA

@@ -71,4 +71,19 @@ class QualityFiltersTest {
         assertEquals("gopher_short_doc", run(new GopherQualityFilter(GopherQualityFilter.Config.defaults()),
                 doc("北京是首都。", "zh")));
     }
+
+    @Test
+    void cjkFastPathAgreesWithTheScriptLookupForEveryCodePoint() {
+        int differ = 0;
+        for (int cp = 0; cp <= Character.MAX_CODE_POINT; cp++) {
+            Character.UnicodeScript s = Character.UnicodeScript.of(cp);
+            boolean full = s == Character.UnicodeScript.HAN || s == Character.UnicodeScript.HIRAGANA
+                    || s == Character.UnicodeScript.KATAKANA || (cp >= 0x3000 && cp <= 0x303F)
+                    || (cp >= 0xFF00 && cp <= 0xFF65 && !Character.isLetterOrDigit(cp));
+            if (full != Words.isCjk(cp)) {
+                differ++;
+            }
+        }
+        assertEquals(0, differ);
+    }
 }
