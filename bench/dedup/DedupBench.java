@@ -57,6 +57,8 @@ public final class DedupBench {
         Path work = Path.of(args[0]);
         Path shared = Path.of(args[1]);
         int tables = Integer.parseInt(args[2]);
+        long capAbsS = Long.getLong("bench.mllibCapS", 3600);
+        double capFactor = Double.parseDouble(System.getProperty("bench.mllibCapFactor", "0"));
         List<Long> sizes = new ArrayList<>();
         for (int i = 3; i < args.length; i++) {
             sizes.add(Long.parseLong(args[i]));
@@ -164,9 +166,38 @@ public final class DedupBench {
                     .select(col("datasetA.id").as("a"), col("datasetB.id").as("b"), col("dist"))
                     .where(col("a").lt(col("b")));
             String mlOut = work.resolve("mllib-" + n).toString();
-            pairs.write().mode(SaveMode.Overwrite).parquet(mlOut);
+            // a cap on MLlib's time (bench.mllibCapS, or bench.mllibCapFactor x our time when set): past it its
+            // jobs are cancelled and the row says "> cap"
+            long capS = capFactor > 0 ? Math.min(capAbsS, (long) Math.ceil(capFactor * oursS)) : capAbsS;
+            String group = "mllib-" + n;
+            spark.sparkContext().setJobGroup(group, "MLlib MinHashLSH at " + n + " docs", true);
+            java.util.concurrent.ScheduledExecutorService timer =
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            timer.schedule(() -> spark.sparkContext().cancelJobGroup(group), capS, java.util.concurrent.TimeUnit.SECONDS);
+            boolean capped = false;
+            try {
+                pairs.write().mode(SaveMode.Overwrite).parquet(mlOut);
+            } catch (Exception e) {
+                if (System.nanoTime() - t1 < capS * 1_000_000_000L) {
+                    throw e;
+                }
+                capped = true;
+            } finally {
+                timer.shutdownNow();
+                spark.sparkContext().clearJobGroup();
+            }
             double mlS = (System.nanoTime() - t1) / 1e9;
             long mlPeak = peak.get() >> 20;
+            if (capped) {
+                double atLeast = mlS / oursS;
+                System.out.printf(Locale.ROOT, "| %d | %.1f | %.4f | %d | %d | > %.0f (cancelled) | - | %d | - | > %.2fx |%n",
+                        n, oursS, (double) oursFound / planted, oursPeak, oursPairs, mlS, mlPeak, atLeast);
+                lastRatio = atLeast;
+                lastN = n;
+                lastLine = String.format(Locale.ROOT, "(at least: MLlib cancelled after %.0f s; ours %.1f s recall "
+                        + "%.4f)", mlS, oursS, (double) oursFound / planted);
+                continue;
+            }
             Dataset<Row> mp = spark.read().parquet(mlOut);
             long mlPairs = mp.count();
             Dataset<Row> plantedPairs = dupCopies.select(

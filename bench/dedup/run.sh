@@ -3,6 +3,8 @@
 # corpora (10% planted near copies); prints a Markdown table and, as the LAST line, the speed ratio MLlib/ours.
 #
 #   bench/dedup/run.sh [size ...]        default sizes: 100000 300000 1000000
+#   BENCH_MLLIB_CAP_S=1800 or BENCH_MLLIB_CAP_FACTOR=3 (x our time at that size): MLlib jobs cancelled past it,
+#   the row then says "> time" and the ratio "> x"
 #   BENCH_HEAP=6g BENCH_MASTER='local[2]' BENCH_TABLES=5 BENCH_WORK=/tmp/dedup-bench bench/dedup/run.sh 100000
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -31,5 +33,6 @@ flags="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNA
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  heap: $heap"
 # shellcheck disable=SC2086
 SPARK_LOCAL_IP=127.0.0.1 exec java -Xmx"$heap" $flags -Dbench.master="${BENCH_MASTER:-local[2]}" \
-  -Dbench.partitions="${BENCH_PARTITIONS:-16}" \
+  -Dbench.partitions="${BENCH_PARTITIONS:-16}" -Dbench.mllibCapS="${BENCH_MLLIB_CAP_S:-3600}" \
+  -Dbench.mllibCapFactor="${BENCH_MLLIB_CAP_FACTOR:-0}" \
   -cp "$here/target/classes:$cp" DedupBench "$work" "$shared" "$tables" "${sizes[@]}"

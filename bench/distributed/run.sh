@@ -4,7 +4,7 @@
 # Prints one row per run (tokens/s, averaging share of a round, validation loss at the end) and, on the LAST
 # line, the figure: 2-worker vs 1-worker throughput, averaging share and validation-loss gap at equal tokens.
 #
-#   bench/distributed/run.sh [--local-steps "4 24"] [--steps 96] [--keep]
+#   bench/distributed/run.sh [--local-steps "16 64"] [--steps 1024] [--outer "none"] [--keep]
 #
 # Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
 # SPARKGPT_SHARED_DATA). Tokens: byte-level, from tinyshakespeare (TextTokensJob). Work dir: $BENCH_DIR or a temp.
@@ -12,13 +12,15 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 deploy="$root/deploy/spark-submit"
-local_steps="4 24"
-steps=96           # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
+local_steps="16 64"
+steps=1024         # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
+outers="none"      # outer optimizers of the 2-worker runs: none (plain averaging) and/or nesterov (DiLoCo)
 keep=0
 while (($#)); do
   case "$1" in
     --local-steps) local_steps="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
+    --outer) outers="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -46,41 +48,44 @@ master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | t
 
 model=(--n-layer 2 --n-head 2 --n-embd 64 --block-size 64 --batch-size 8 --lr 2e-3 --min-lr 2e-4 --warmup 8
   --decay-steps "$steps" --eval-windows 64 --checkpoint-every 0 --seed 1)
-printf '%-8s %-12s %-7s %-9s %-10s %-14s %-12s\n' workers local_steps rounds tokens tokens/s averaging_share val_loss
+printf '%-8s %-9s %-12s %-7s %-9s %-10s %-14s %-12s\n' workers outer local_steps rounds tokens tokens/s averaging_share val_loss
 results="$work/results.tsv"
 : > "$results"
 for L in $local_steps; do
-  for W in 1 2; do
+  for run in "1 none" $(for o in $outers; do echo "2:$o"; done); do
+    W="${run%%[ :]*}"; outer="${run##*[ :]}"
     rounds=$(( steps / (L * W) ))
     ((rounds >= 1)) || { echo "run.sh: --steps $steps too small for $W workers x $L local steps" >&2; exit 2; }
-    out="$work/run-w$W-l$L"
+    out="$work/run-w$W-l$L-$outer"
     SPARKGPT_JARS="$(dirname "$jar")" "$deploy/pretrain.sh" --master "$master" --executor-memory 768m -- \
       --data "$work/tokens" --output "$out" --workers "$W" --local-steps "$L" --max-rounds "$rounds" \
-      --eval-every "$rounds" "${model[@]}" > "$out.log" 2>&1 || { tail -n 30 "$out.log"; exit 1; }
-    /usr/bin/python3 - "$out" "$W" "$L" "$rounds" >> "$results" <<'PY'
+      --outer-optimizer "$outer" --eval-every "$(( rounds >= 8 ? rounds / 8 : 1 ))" "${model[@]}" > "$out.log" 2>&1 \
+      || { tail -n 30 "$out.log"; exit 1; }
+    /usr/bin/python3 - "$out" "$W" "$L" "$rounds" "$outer" >> "$results" <<'PY'
 import json, sys
-out, w, l, r = sys.argv[1:]
+out, w, l, r, outer = sys.argv[1:]
 rows = [json.loads(x) for x in open(out + "/metrics.jsonl") if x.strip()]
 steady = rows[1:] or rows          # round 1 pays the executors' JIT and native loading
-tok = sum(x["tokens_per_s"] for x in steady) / len(steady)
+tok = (rows[-1]["tokens_seen"] - rows[0]["tokens_seen"]) / sum(x["round_s"] for x in steady) if len(rows) > 1 \
+    else rows[0]["tokens_per_s"]
 share = sum(x["averaging_s"] for x in steady) / sum(x["round_s"] for x in steady)
-val = [x["val_loss"] for x in rows if "val_loss" in x][-1]
-print("\t".join(map(str, [w, l, r, rows[-1]["tokens_seen"], round(tok, 1), round(share, 4), round(val, 4)])))
+val = [x["val_loss"] for x in rows if x.get("val_loss") is not None][-1]
+print("\t".join(map(str, [w, l, r, rows[-1]["tokens_seen"], round(tok, 1), round(share, 4), round(val, 4), outer])))
 PY
-    tail -n 1 "$results" | awk -F'\t' '{printf "%-8s %-12s %-7s %-9s %-10s %-14s %-12s\n", $1, $2, $3, $4, $5, $6, $7}'
+    tail -n 1 "$results" | awk -F'\t' '{printf "%-8s %-9s %-12s %-7s %-9s %-10s %-14s %-12s\n", $1, $8, $2, $3, $4, $5, $6, $7}'
   done
 done
 /usr/bin/python3 - "$results" <<'PY'
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
-by = {(int(r[0]), int(r[1])): r for r in rows}
+by = {(int(r[0]), int(r[1]), r[7]): r for r in rows}
 parts = []
-for l in sorted({k[1] for k in by}):
-    one, two = by.get((1, l)), by.get((2, l))
-    if one and two:
+for (w, l, outer), two in sorted(by.items()):
+    one = by.get((1, l, "none"))
+    if w == 2 and one:
         speed = float(two[4]) / float(one[4])
         gap = (float(two[6]) - float(one[6])) / float(one[6]) * 100
-        parts.append(f"L={l}: 2w/1w tokens/s x{speed:.2f}, averaging {float(two[5])*100:.1f}% of a 2w round, "
-                     f"val loss 2w vs 1w {gap:+.1f}% at {two[3]} tokens")
+        parts.append(f"L={l} outer={outer}: 2w/1w tokens/s x{speed:.2f}, averaging {float(two[5])*100:.1f}% of a "
+                     f"2w round, val loss 2w vs 1w {gap:+.1f}% at {two[3]} tokens")
 print("; ".join(parts))
 PY
