@@ -4,7 +4,10 @@
 # Prints one row per run (tokens/s, averaging share of a round, validation loss at the end) and, on the LAST
 # line, the figure: 2-worker vs 1-worker throughput, averaging share and validation-loss gap at equal tokens.
 #
-#   bench/distributed/run.sh [--local-steps "16 64"] [--steps 1024] [--outer "none"] [--keep]
+#   bench/distributed/run.sh [--local-steps "16 64"] [--steps 1024] [--outer "none nesterov"] [--text-bytes N] [--no-one] [--lr-scale X] [--keep]
+#
+# Every run decays its learning rate over its own steps (cosine to the floor at its last round), so the 1- and
+# 2-worker runs are compared at equal tokens each at the end of its schedule.
 #
 # Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
 # SPARKGPT_SHARED_DATA). Tokens: byte-level, from tinyshakespeare (TextTokensJob). Work dir: $BENCH_DIR or a temp.
@@ -14,6 +17,9 @@ root="$(cd "$here/../.." && pwd)"
 deploy="$root/deploy/spark-submit"
 local_steps="16 64"
 steps=1024         # optimizer steps of the 1-worker run; 2 workers get the same tokens in half the rounds
+text_bytes=0       # characters of tinyshakespeare made into tokens (0 = all 1.1 MB; 90% train)
+lr_scale=1         # the 2-worker runs' learning rates (peak and floor) x this (e.g. 1.414: sqrt rule for 2x batch)
+one=1              # 0 (--no-one): skip the 1-worker runs (e.g. to add an outer optimizer to an earlier sweep)
 outers="none"      # outer optimizers of the 2-worker runs: none (plain averaging) and/or nesterov (DiLoCo)
 keep=0
 while (($#)); do
@@ -21,6 +27,9 @@ while (($#)); do
     --local-steps) local_steps="$2"; shift 2 ;;
     --steps) steps="$2"; shift 2 ;;
     --outer) outers="$2"; shift 2 ;;
+    --text-bytes) text_bytes="$2"; shift 2 ;;
+    --no-one) one=0; shift ;;
+    --lr-scale) lr_scale="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     *) echo "run.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -42,23 +51,26 @@ trap cleanup EXIT
 
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
 SPARKGPT_JARS="$(dirname "$jar")" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$jar" \
-  --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" --max-bytes 400000 > "$work/tokens.log" 2>&1 \
+  --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" --max-bytes "$text_bytes" > "$work/tokens.log" 2>&1 \
   || { cat "$work/tokens.log"; exit 1; }
 master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | tail -n 1)"
 
-model=(--n-layer 2 --n-head 2 --n-embd 64 --block-size 64 --batch-size 8 --lr 2e-3 --min-lr 2e-4 --warmup 8
-  --decay-steps "$steps" --eval-windows 64 --checkpoint-every 0 --seed 1)
+lr=2e-3
+model=(--n-layer 2 --n-head 2 --n-embd 64 --block-size 64 --batch-size 8 --warmup 8
+  --eval-windows 64 --checkpoint-every 0 --seed 1)
 printf '%-8s %-9s %-12s %-7s %-9s %-10s %-14s %-12s\n' workers outer local_steps rounds tokens tokens/s averaging_share val_loss
 results="$work/results.tsv"
 : > "$results"
 for L in $local_steps; do
-  for run in "1 none" $(for o in $outers; do echo "2:$o"; done); do
-    W="${run%%[ :]*}"; outer="${run##*[ :]}"
+  for run in $( ((one == 1)) && echo "1:none") $(for o in $outers; do echo "2:$o"; done); do
+    W="${run%%:*}"; outer="${run##*:}"
     rounds=$(( steps / (L * W) ))
     ((rounds >= 1)) || { echo "run.sh: --steps $steps too small for $W workers x $L local steps" >&2; exit 2; }
     out="$work/run-w$W-l$L-$outer"
     SPARKGPT_JARS="$(dirname "$jar")" "$deploy/pretrain.sh" --master "$master" --executor-memory 768m -- \
       --data "$work/tokens" --output "$out" --workers "$W" --local-steps "$L" --max-rounds "$rounds" \
+      --lr "$(awk -v l="$lr" -v s="$( ((W == 1)) && echo 1 || echo "$lr_scale")" 'BEGIN {printf "%g", l * s}')" \
+      --min-lr "$(awk -v l="$lr" -v s="$( ((W == 1)) && echo 1 || echo "$lr_scale")" 'BEGIN {printf "%g", l * s / 10}')" \
       --outer-optimizer "$outer" --eval-every "$(( rounds >= 8 ? rounds / 8 : 1 ))" "${model[@]}" > "$out.log" 2>&1 \
       || { tail -n 30 "$out.log"; exit 1; }
     /usr/bin/python3 - "$out" "$W" "$L" "$rounds" "$outer" >> "$results" <<'PY'
