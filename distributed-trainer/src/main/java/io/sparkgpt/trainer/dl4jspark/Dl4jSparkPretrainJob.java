@@ -43,8 +43,9 @@ import picocli.CommandLine.Unmatched;
  * <p>Each round: every worker's shard gives {@code --local-steps} mini-batches of {@code --batch-size} windows
  * ({@link WindowDataSets}); one {@code fit} of that RDD is exactly one averaging round (averagingFrequency =
  * local steps, no repartitioning, the Direct RDD approach); parameters and Adam state are averaged
- * ({@code saveUpdater}), and the workers continue the master's iteration count ({@link IterationCountHook}: dl4j-spark
- * alone restarts it at 0 each round, and with it the learning-rate schedule and Adam's bias correction). After each round the driver logs a JSONL line, evaluates validation loss every
+ * ({@code saveUpdater}), and the workers continue the master's iteration count ({@link IterationCountHook}:
+ * dl4j-spark alone restarts it at 0 each round, and with it the learning-rate schedule and Adam's bias
+ * correction). After each round the driver logs a JSONL line, evaluates validation loss every
  * {@code --eval-every} rounds and writes a ModelSerializer checkpoint every {@code --checkpoint-every} rounds. At the
  * end {@code <run>/model/} holds the graph ({@code graph.zip}) and the same weights as a fast-engine
  * {@link Checkpoint} ({@code model.ckpt}), so the model module's eval and sample tools load it.
