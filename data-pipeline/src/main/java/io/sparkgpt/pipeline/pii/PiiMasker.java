@@ -85,34 +85,25 @@ public final class PiiMasker {
 
     /** An IPv4 address starts with a digit and has a '.' after its first 1 to 3 digits. */
     static int ipv4Start(String t, int from) {
-        int n = t.length();
-        for (int i = from; i < n; i++) {
-            if (isDigit(t.charAt(i))) {
-                for (int j = i + 1; j < Math.min(n, i + 4); j++) {
-                    char c = t.charAt(j);
-                    if (c == '.') {
-                        return i;
-                    }
-                    if (!isDigit(c)) {
-                        break;
-                    }
-                }
-            }
-        }
-        return -1;
+        return groupStart(t, from, false, 3, '.');
     }
 
     /** An IPv6 address starts with a hex digit and has a ':' after its first 1 to 4 hex digits. */
     static int ipv6Start(String t, int from) {
+        return groupStart(t, from, true, 4, ':');
+    }
+
+    /** First i >= from where 1 to {@code maxUnits} digits (hex digits if {@code hex}) are followed by {@code sep}. */
+    private static int groupStart(String t, int from, boolean hex, int maxUnits, char sep) {
         int n = t.length();
         for (int i = from; i < n; i++) {
-            if (isHex(t.charAt(i))) {
-                for (int j = i + 1; j < Math.min(n, i + 5); j++) {
+            if (hex ? isHex(t.charAt(i)) : isDigit(t.charAt(i))) {
+                for (int j = i + 1; j < Math.min(n, i + maxUnits + 1); j++) {
                     char c = t.charAt(j);
-                    if (c == ':') {
+                    if (c == sep) {
                         return i;
                     }
-                    if (!isHex(c)) {
+                    if (!(hex ? isHex(c) : isDigit(c))) {
                         break;
                     }
                 }
