@@ -14,9 +14,9 @@ import java.util.List;
  *
  * <p>Architecture: token embedding + learned position embedding (+ dropout) -> {@code nLayer} pre-LayerNorm blocks
  * ({@code x += drop(proj(causalSelfAttention(ln1(x))))}, {@code x += drop(fc2(gelu(fc(ln2(x)))))}) -> final
- * LayerNorm -> LM head (the token embedding when tied). GELU is the tanh approximation (GPT-2's). Initialisation is
- * GPT-2's: N(0, 0.02) for weights and embeddings, N(0, 0.02/sqrt(2 nLayer)) for the two residual projections,
- * zero biases, unit LayerNorm gains.
+ * LayerNorm -> LM head (the token embedding when tied). GELU is the tanh approximation (GPT-2's) or, with
+ * {@link GPTConfig#exactGelu()}, x * Phi(x). Initialisation is GPT-2's: N(0, 0.02) for weights and embeddings,
+ * N(0, 0.02/sqrt(2 nLayer)) for the two residual projections, zero biases, unit LayerNorm gains.
  *
  * <p>Parameters, AdamW moments and the dropout RNG are plain state that can be read and written
  * ({@link #params()}, {@link #optimizerState()}, {@link #rngState()}), so a distributed trainer can average
@@ -38,6 +38,8 @@ import java.util.List;
 public final class GPT implements AutoCloseable {
     private static final float LN_EPS = 1e-5f;
     private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI);
+    private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
+    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
 
     private final GPTConfig cfg;
     private final int C, H, hs, V, L, maxT;
@@ -479,7 +481,7 @@ public final class GPT implements AutoCloseable {
             residual(a.res2[l], res, a.sBTC, drop ? a.drop2[l] : null, BT * C);
             layerNorm(a.ln2[l], a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], ln2w[l], ln2b[l], BT);
             linear(a.fch[l], a.ln2[l], fcw[l], fcb[l], BT, C, 4 * C);
-            geluKeep(a.fchg[l], a.fchTanh[l], a.fch[l], BT * 4 * C);
+            geluKeep(a.fchg[l], a.fchTanh[l], a.fch[l], BT * 4 * C, cfg.exactGelu());
             linear(a.sBTC, a.fchg[l], fc2w[l], fc2b[l], BT, 4 * C, C);
             residual(a.res3[l], a.res2[l], a.sBTC, drop ? a.drop3[l] : null, BT * C);
             res = a.res3[l];
@@ -558,24 +560,39 @@ public final class GPT implements AutoCloseable {
         }
     }
 
-    /** GELU that also keeps tanh(u) for the backward pass (which then needs no exp: a quarter of a step). */
-    private static void geluKeep(Buf outb, Buf thb, Buf inb, int n) {
-        FloatBuffer out = outb.f, in = inb.f, ths = thb.f;
+    /**
+     * GELU that also keeps what its backward needs: tanh(u) for the tanh form (so the backward needs no exp: a quarter
+     * of a step), Phi(x) for the exact form.
+     */
+    private static void geluKeep(Buf outb, Buf keepb, Buf inb, int n, boolean exact) {
+        FloatBuffer out = outb.f, in = inb.f, keep = keepb.f;
         for (int i = 0; i < n; i++) {
             float x = in.get(i);
-            float th = tanh(GELU_K * (x + 0.044715f * x * x * x));
-            ths.put(i, th);
-            out.put(i, 0.5f * x * (1f + th));
+            float k = exact ? normalCdf(x) : tanh(GELU_K * (x + 0.044715f * x * x * x));
+            keep.put(i, k);
+            out.put(i, exact ? x * k : 0.5f * x * (1f + k));
         }
     }
 
-    static void gelu(Buf outb, Buf inb, int n) {
+    static void gelu(Buf outb, Buf inb, int n, boolean exact) {
         FloatBuffer out = outb.f, in = inb.f;
         for (int i = 0; i < n; i++) {
             float x = in.get(i);
-            float u = GELU_K * (x + 0.044715f * x * x * x);
-            out.put(i, 0.5f * x * (1f + tanh(u)));
+            out.put(i, exact ? x * normalCdf(x) : 0.5f * x * (1f + tanh(GELU_K * (x + 0.044715f * x * x * x))));
         }
+    }
+
+    /**
+     * Phi(x) = (1 + erf(x / sqrt 2)) / 2, erf by Abramowitz and Stegun 7.1.26 (absolute error <= 1.5e-7, below float
+     * rounding at the values GELU sees): Java has no erf.
+     */
+    static float normalCdf(float x) {
+        double z = Math.abs(x) * INV_SQRT2;
+        double t = 1.0 / (1.0 + 0.3275911 * z);
+        double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
+                + t * 1.061405429))));
+        double erf = 1.0 - poly * Math.exp(-z * z);
+        return (float) (0.5 * (1.0 + (x < 0 ? -erf : erf)));
     }
 
     /**
@@ -705,7 +722,7 @@ public final class GPT implements AutoCloseable {
             // MLP branch: res3 = res2 + drop(fc2(gelu(fc(ln2(res2)))))
             Buf dBranch = maskedCopy(a.sBTC, a.dres, drop ? a.drop3[l] : null, BT * C);
             linearBackward(a.dfch, dBranch, a.fchg[l], fc2w[l], fc2b[l], BT, 4 * C, C);
-            geluBackward(a.dfch, a.fch[l], a.fchTanh[l], BT * 4 * C);
+            geluBackward(a.dfch, a.fch[l], a.fchTanh[l], BT * 4 * C, cfg.exactGelu());
             linearBackward(a.dBTC, a.dfch, a.ln2[l], fcw[l], fcb[l], BT, C, 4 * C);
             layerNormBackward(a.dres, a.dBTC, a.res2[l], a.ln2Mean[l], a.ln2Rstd[l], ln2w[l], ln2b[l], BT);
             // attention branch: res2 = resIn + drop(proj(attn(ln1(resIn))))
@@ -763,14 +780,20 @@ public final class GPT implements AutoCloseable {
         }
     }
 
-    /** In place: d *= gelu'(x), with tanh(u) kept by the forward pass. */
-    private static void geluBackward(Buf db, Buf xb, Buf thb, int n) {
-        FloatBuffer d = db.f, xs = xb.f, ths = thb.f;
+    /** In place: d *= gelu'(x), with tanh(u) (tanh form) or Phi(x) (exact form) kept by the forward pass. */
+    private static void geluBackward(Buf db, Buf xb, Buf keepb, int n, boolean exact) {
+        FloatBuffer d = db.f, xs = xb.f, keep = keepb.f;
         for (int i = 0; i < n; i++) {
             float x = xs.get(i);
-            float th = ths.get(i);
-            float sech2 = 1f - th * th;
-            float grad = 0.5f * (1f + th) + x * 0.5f * sech2 * GELU_K * (1f + 3f * 0.044715f * x * x);
+            float k = keep.get(i);
+            float grad;
+            if (exact) {
+                // d/dx x Phi(x) = Phi(x) + x phi(x)
+                grad = k + x * INV_SQRT_2PI * (float) Math.exp(-0.5 * x * x);
+            } else {
+                float sech2 = 1f - k * k;
+                grad = 0.5f * (1f + k) + x * 0.5f * sech2 * GELU_K * (1f + 3f * 0.044715f * x * x);
+            }
             d.put(i, d.get(i) * grad);
         }
     }

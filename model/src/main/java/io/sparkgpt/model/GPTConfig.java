@@ -14,9 +14,17 @@ import io.sparkgpt.common.json.Json;
  * @param dropout        dropout probability in [0, 1): embeddings, attention weights, both residual branches
  * @param bias           biases in the linear layers and LayerNorms (nanoGPT's {@code bias}); false = none at all
  * @param tiedEmbeddings the LM head reuses the token embedding matrix (GPT-2); false = its own matrix
+ * @param exactGelu      GELU as x * Phi(x) with the exact normal CDF (PyTorch's default, what nanoGPT uses); false =
+ *                       GPT-2's tanh approximation (the default: cheaper, and what older checkpoints were trained with)
  */
 public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, double dropout, boolean bias,
-                        boolean tiedEmbeddings) {
+                        boolean tiedEmbeddings, boolean exactGelu) {
+
+    /** A GPT with GPT-2's tanh GELU. */
+    public GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int nEmbd, double dropout, boolean bias,
+                     boolean tiedEmbeddings) {
+        this(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, bias, tiedEmbeddings, false);
+    }
 
     public GPTConfig {
         require(vocabSize >= 1, "vocabSize", vocabSize, "must be >= 1");
@@ -50,7 +58,11 @@ public record GPTConfig(int vocabSize, int blockSize, int nLayer, int nHead, int
     }
 
     public GPTConfig withDropout(double p) {
-        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, p, bias, tiedEmbeddings);
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, p, bias, tiedEmbeddings, exactGelu);
+    }
+
+    public GPTConfig withExactGelu(boolean exact) {
+        return new GPTConfig(vocabSize, blockSize, nLayer, nHead, nEmbd, dropout, bias, tiedEmbeddings, exact);
     }
 
     public String toJson() {

@@ -104,7 +104,7 @@ public final class KvCache implements AutoCloseable {
             add(xf, tmp.f);
             g.layerNorm(ln, mean, rstd, x, g.off("ln2w", l), cfg.bias() ? g.off("ln2b", l) : -1, 1);
             g.linear(h, ln, g.off("fcw", l), cfg.bias() ? g.off("fcb", l) : -1, 1, C, 4 * C);
-            GPT.gelu(hg, h, 4 * C);
+            GPT.gelu(hg, h, 4 * C, cfg.exactGelu());
             g.linear(tmp, hg, g.off("fc2w", l), cfg.bias() ? g.off("fc2b", l) : -1, 1, 4 * C, C);
             add(xf, tmp.f);
         }

@@ -111,6 +111,23 @@ class BehaviourTest {
     }
 
     @Test
+    void kvCacheMatchesFullForwardWithTheExactGelu() {
+        try (GPT g = GPT.create(TINY.withExactGelu(true), 5); GPT t = GPT.create(TINY, 5)) {
+            int[] ctx = {4, 8, 1, 0, 12, 7, 7, 3};
+            float[][] full = g.allLogits(ctx);
+            assertFalse(Arrays.equals(full[7], t.allLogits(ctx)[7]), "the GELU form changes the logits");
+            try (KvCache kv = g.kvCache()) {
+                for (int p = 0; p < ctx.length; p++) {
+                    float[] inc = kv.next(ctx[p]);
+                    for (int i = 0; i < inc.length; i++) {
+                        assertEquals(full[p][i], inc[i], 1e-4, "pos " + p + " id " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void seededSamplingIsReproducibleAndKvCacheMatchesFullForward() {
         try (GPT g = GPT.create(TINY, 5)) {
             int[] prompt = {1, 2, 3};

@@ -31,8 +31,10 @@ class GPTTest {
 
     @Test
     void gradientsMatchFiniteDifferences() {
-        for (boolean bias : new boolean[] {true, false}) {
-            GPTConfig c = new GPTConfig(11, 6, 2, 2, 8, 0.0, bias, !bias);
+        for (int variant = 0; variant < 3; variant++) {
+            boolean bias = variant == 0;
+            // variant 2: the exact (erf) GELU, whose backward is a separate code path
+            GPTConfig c = new GPTConfig(11, 6, 2, 2, 8, 0.0, bias, !bias, variant == 2);
             try (GPT g = GPT.create(c, 3)) {
                 // larger weights than GPT-2 init so that every path carries a visible gradient
                 float[] p = g.params();
@@ -59,13 +61,32 @@ class GPTTest {
                     double err = Math.abs(fd - an[i]);
                     worst = Math.max(worst, err / (1e-3 + Math.abs(fd)));
                     assertTrue(err <= 2e-3 + 3e-2 * Math.abs(fd),
-                            "param " + i + " (bias=" + bias + ") " + g.tensorNames() + ": analytic " + an[i] + " fd " + fd);
+                            "param " + i + " (" + c + ") " + g.tensorNames() + ": analytic " + an[i] + " fd " + fd);
                     checked++;
                 }
                 g.setParams(p);
                 assertTrue(checked > 100);
             }
         }
+    }
+
+    @Test
+    void normalCdfMatchesTheTable() {
+        // Phi at a few points (to 10 digits): the exact GELU is x * Phi(x)
+        double[][] table = {{0, 0.5}, {1, 0.8413447461}, {-1, 0.1586552539}, {-2, 0.0227501319},
+            {3, 0.9986501020}, {0.5, 0.6914624613}, {-6, 9.865876e-10}};
+        for (double[] row : table) {
+            assertEquals(row[1], GPT.normalCdf((float) row[0]), 2e-7, "Phi(" + row[0] + ")");
+        }
+    }
+
+    @Test
+    void configsWrittenBeforeExactGeluReadAsTanh() {
+        GPTConfig old = GPTConfig.fromJson("{\"vocabSize\":65,\"blockSize\":64,\"nLayer\":4,\"nHead\":4,"
+                + "\"nEmbd\":128,\"dropout\":0.0,\"bias\":false,\"tiedEmbeddings\":true}");
+        assertEquals(GPTConfig.nanoShakespeare(65), old);
+        GPTConfig exact = GPTConfig.nanoShakespeare(65).withExactGelu(true);
+        assertEquals(exact, GPTConfig.fromJson(exact.toJson()));
     }
 
     @Test

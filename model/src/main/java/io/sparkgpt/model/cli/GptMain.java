@@ -150,6 +150,8 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--dropout", defaultValue = "0.0") double dropout;
         @Option(names = "--bias", description = "biases in linears and LayerNorms") boolean bias;
         @Option(names = "--untied", description = "separate LM head matrix") boolean untied;
+        @Option(names = "--gelu", defaultValue = "tanh", description = "tanh (GPT-2's approximation) or exact "
+                + "(x * Phi(x), PyTorch's default, as nanoGPT trains)") String gelu;
         @Option(names = "--lr", defaultValue = "1e-3") double lr;
         @Option(names = "--min-lr", defaultValue = "1e-4") double minLr;
         @Option(names = "--warmup", defaultValue = "100") int warmup;
@@ -212,7 +214,11 @@ public final class GptMain implements Callable<Integer> {
                         : tokenizerDir != null ? tokenizer(tokenizerDir).vocabSize()
                         : Arrays.stream(trainTok).max().orElse(0) + 1;
                 try {
-                    cfg = new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied);
+                    if (!gelu.equals("tanh") && !gelu.equals("exact")) {
+                        throw new IllegalArgumentException("--gelu " + gelu + ": expected tanh or exact");
+                    }
+                    cfg = new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied,
+                            gelu.equals("exact"));
                     int micro = microBatch > 0 ? microBatch : batchSize;
                     if (batchSize % micro != 0) {
                         throw new IllegalArgumentException("--batch-size " + batchSize

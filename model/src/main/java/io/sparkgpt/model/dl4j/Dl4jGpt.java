@@ -88,6 +88,10 @@ public final class Dl4jGpt {
             throw new IllegalArgumentException("GPTConfig.dropout=" + c.dropout()
                     + ": the DL4J graph has no dropout (use 0, or the fast GPT engine)");
         }
+        if (c.exactGelu()) {
+            throw new IllegalArgumentException("GPTConfig.exactGelu=true: the DL4J graph uses the tanh GELU "
+                    + "(use false, or the fast GPT engine)");
+        }
         if (tc.decayEmbeddings()) {
             throw new IllegalArgumentException("TrainConfig.decayEmbeddings=true: the DL4J graph decays the block "
                     + "weights only (use false, or the fast GPT engine)");
