@@ -78,8 +78,13 @@ public final class FileTask implements FlatMapFunction<Iterator<String>, Row> {
         CountingStream counting;
         try {
             Path p = new Path(path);
-            counting = new CountingStream(p.getFileSystem(conf.get()).open(p, 1 << 16));
-            reader = RecordReader.open(path, counting, readOptions, sink);
+            org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(conf.get());
+            counting = new CountingStream(fs.open(p, 1 << 16));
+            reader = RecordReader.open(path, counting, offset -> {
+                org.apache.hadoop.fs.FSDataInputStream s = fs.open(p, 1 << 16);
+                s.seek(offset);
+                return s;
+            }, readOptions, sink);
         } catch (IOException | RuntimeException e) {
             sink.merge("read.errors", 1L, Long::sum);
             sink.merge("read.files_unreadable", 1L, Long::sum);

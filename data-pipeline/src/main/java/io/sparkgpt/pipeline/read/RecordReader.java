@@ -30,8 +30,17 @@ public abstract class RecordReader implements Iterator<ReadItem>, Closeable {
         this.counters = counters;
     }
 
-    /** Picks the reader by the file name: WARC/WET (.warc, .wet, .arc.. with or without .gz), JSONL, else text. */
+    /** As {@link #open(String, InputStream, Reopener, ReadOptions, Map)}, without resync after damage. */
     public static RecordReader open(String path, InputStream in, ReadOptions options, Map<String, Long> counters) {
+        return open(path, in, null, options, counters);
+    }
+
+    /**
+     * Picks the reader by the file name: WARC/WET (.warc, .wet, .arc.. with or without .gz), JSONL, else text.
+     * {@code reopen} (may be null) lets a WARC reader skip damage and go on with the next intact record.
+     */
+    public static RecordReader open(String path, InputStream in, Reopener reopen, ReadOptions options,
+                                    Map<String, Long> counters) {
         String n = fileName(path).toLowerCase(Locale.ROOT);
         if (n.endsWith(".gz")) {
             n = n.substring(0, n.length() - 3);
@@ -44,7 +53,7 @@ public abstract class RecordReader implements Iterator<ReadItem>, Closeable {
         }
         // .warc, .wet, .wat and anything unknown: WARC is what a crawl is made of; a file that is not WARC becomes
         // one error item naming it (the job goes on).
-        return new WarcFileReader(path, in, options, counters);
+        return new WarcFileReader(path, in, reopen, options, counters);
     }
 
     /** The next item, or null at the end of the file. Must not throw for bad input. */
@@ -73,6 +82,12 @@ public abstract class RecordReader implements Iterator<ReadItem>, Closeable {
 
     protected void count(String key) {
         counters.merge("read." + key, 1L, Long::sum);
+    }
+
+    protected void count(String key, long n) {
+        if (n > 0) {
+            counters.merge("read." + key, n, Long::sum);
+        }
     }
 
     protected ReadItem error(long offset, Throwable t) {

@@ -21,57 +21,80 @@ import org.netpreserve.jwarc.WarcResponse;
  * text documents. Requests, metadata, warcinfo and revisits are counted and skipped. The payload is read only for
  * the records that can become documents (HTTP 200, HTML), and only up to {@link ReadOptions#maxRecordBytes()}.
  *
- * <p>Damage: a record whose payload cannot be read is an error item and the reader moves to the next record; a
- * file whose record framing is broken (truncated gzip, garbage, a wrong Content-Length) ends there with one error
- * item: every record before the damage has been yielded.
+ * <p>Damage: a record whose payload cannot be read is an error item and the reader moves to the next record. Where
+ * the framing itself is broken (truncated gzip, garbage, a wrong Content-Length), the damage is one error item and,
+ * given a {@link Reopener}, the reader resyncs: it opens the file again after the last record it parsed and scans
+ * for the next record start (a gzip member that inflates to {@code WARC/}, or a {@code WARC/1.} line in a plain
+ * file), so the good records after the damage are kept too. Common Crawl writes one gzip member per record, which
+ * is what makes that scan land on record boundaries. Without a reopener the file ends at the damage.
  */
 public final class WarcFileReader extends RecordReader {
-    private final java.io.BufferedInputStream in;
+    /** Bytes read at a resync candidate to check that it begins a record. */
+    private static final int PROBE_BYTES = 1 << 12;
+    private static final byte[] WARC_MAGIC = "WARC/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WARC_LINE = "WARC/1.".getBytes(StandardCharsets.US_ASCII);
+    private final Reopener reopen;
+    private java.io.BufferedInputStream in;
     private WarcReader reader;
+    private boolean gzip;
+    /** Absolute offset of the stream {@link #reader} reads (0, or where the last resync found a record). */
+    private long base;
+    private long lastRecordStart = -1;
+    private long lastResyncAt = -1;
     private boolean ended;
     private long records;
     private long lastErrorOffset = -1;
 
-    public WarcFileReader(String path, InputStream in, ReadOptions options, Map<String, Long> counters) {
+    public WarcFileReader(String path, InputStream in, Reopener reopen, ReadOptions options,
+                          Map<String, Long> counters) {
         super(path, options, counters);
         this.in = new java.io.BufferedInputStream(in, 1 << 16);
+        this.reopen = reopen;
     }
 
     @Override
     protected ReadItem read() {
         while (!ended) {
             WarcRecord rec;
-            long pos = reader == null ? 0 : reader.position();
+            long pos = base + (reader == null ? 0 : reader.position());
             try {
                 if (reader == null) {
-                    in.mark(1);
-                    if (in.read() < 0) {
+                    in.mark(2);
+                    int b0 = in.read();
+                    if (b0 < 0) {
                         ended = true;
                         count("empty_files");
                         return error(0, new java.io.EOFException("empty file"));
                     }
+                    gzip = b0 == 0x1f && in.read() == 0x8b;
                     in.reset();
                     reader = new WarcReader(in);
                     reader.setLenient(true);
                 }
-                pos = reader.position();
+                pos = base + reader.position();
                 Optional<WarcRecord> o = reader.next();
                 if (o.isEmpty()) {
                     ended = true;
-                    if (records == 0) {
+                    if (records == 0 && base == 0) {
                         return error(0, new java.io.IOException("no WARC record found: not a WARC file?"));
                     }
                     return null;
                 }
                 rec = o.get();
             } catch (Exception | StackOverflowError e) {
-                ended = true;
                 // a record whose payload failed usually fails the reader's skip to the next one too: name it once
-                return pos == lastErrorOffset ? null : error(pos, e);
+                ReadItem damage = pos == lastErrorOffset ? null : error(pos, e);
+                lastErrorOffset = pos;
+                resync();
+                if (damage != null) {
+                    return damage;
+                }
+                continue;
             }
             records++;
             count("records");
-            long offset = rec.position();
+            long offset = base + rec.position();
+            lastRecordStart = Math.max(lastRecordStart, offset);
             try {
                 ReadItem item = toItem(rec, offset);
                 if (item != null) {
@@ -83,6 +106,82 @@ public final class WarcFileReader extends RecordReader {
             }
         }
         return null;
+    }
+
+    /**
+     * Moves {@link #reader} to the first record start after the last record parsed (and after the last resync point,
+     * so every resync moves forward), or ends the file. Scanning from the last record rather than from where the
+     * failure showed recovers a record that a corrupted Content-Length made the parser swallow.
+     */
+    private void resync() {
+        closeQuietly();
+        reader = null;
+        if (reopen == null) {
+            ended = true;
+            return;
+        }
+        long from = Math.max(0, Math.max(lastRecordStart, lastResyncAt)) + 1;
+        try {
+            java.io.BufferedInputStream b = new java.io.BufferedInputStream(reopen.openAt(from), 1 << 16);
+            in = b;
+            int first = gzip ? 0x1f : 'W';
+            int prev = -1;
+            for (long at = from; ; at++) {
+                b.mark(PROBE_BYTES);
+                int c = b.read();
+                if (c < 0) {
+                    ended = true;
+                    count("resync_scanned_bytes", at - from);
+                    return;
+                }
+                if (c == first && (gzip || prev == '\n')) {
+                    b.reset();
+                    byte[] probe = b.readNBytes(PROBE_BYTES);
+                    b.reset();
+                    if (gzip ? inflatesToWarc(probe) : startsWith(probe, WARC_LINE)) {
+                        base = at;
+                        lastResyncAt = at;
+                        count("resyncs");
+                        count("resync_scanned_bytes", at - from);
+                        reader = new WarcReader(b);
+                        reader.setLenient(true);
+                        return;
+                    }
+                    b.read();
+                }
+                prev = c;
+            }
+        } catch (Exception e) {
+            ended = true;
+            closeQuietly();
+        }
+    }
+
+    private static boolean inflatesToWarc(byte[] probe) {
+        if (probe.length < 10 || (probe[0] & 0xff) != 0x1f || (probe[1] & 0xff) != 0x8b || probe[2] != 8) {
+            return false;
+        }
+        try (InputStream z = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(probe), 512)) {
+            return startsWith(z.readNBytes(WARC_MAGIC.length), WARC_MAGIC);
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static boolean startsWith(byte[] b, byte[] prefix) {
+        return b.length >= prefix.length && java.util.Arrays.equals(b, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    private void closeQuietly() {
+        try {
+            if (reader != null) {
+                reader.close();
+            } else {
+                in.close();
+            }
+        } catch (IOException ignored) {
+            // the stream is being dropped for a fresh one (or for good): nothing to keep from it
+        }
     }
 
     private ReadItem toItem(WarcRecord rec, long offset) throws IOException {
@@ -192,7 +291,7 @@ public final class WarcFileReader extends RecordReader {
     public void close() throws IOException {
         if (reader != null) {
             reader.close();
-        } else {
+        } else if (in != null) {
             in.close();
         }
     }

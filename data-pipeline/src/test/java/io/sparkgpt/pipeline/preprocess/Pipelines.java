@@ -25,7 +25,8 @@ public final class Pipelines {
             throws IOException {
         List<ReadItem> items = new ArrayList<>();
         try (InputStream in = new ByteArrayInputStream(bytes);
-             RecordReader r = RecordReader.open(name, in, o, counters)) {
+             RecordReader r = RecordReader.open(name, in, offset -> new ByteArrayInputStream(bytes,
+                     (int) Math.min(offset, bytes.length), bytes.length), o, counters)) {
             while (r.hasNext()) {
                 items.add(r.next());
             }
