@@ -87,7 +87,8 @@ printf "$fmt" workers batch_mode batch lr outer local_steps rounds tokens tokens
 results="$work/results.tsv"
 : > "$results"
 for L in $local_steps; do
-  runs="$( ((one == 1)) && echo "1:none:one")"
+  runs=""
+  if ((one == 1)); then runs="1:none:one"; fi
   for m in $modes; do for o in $outers; do runs+=" 2:$o:$m"; done; done
   for run in $runs; do
     IFS=: read -r W outer mode <<< "$run"
