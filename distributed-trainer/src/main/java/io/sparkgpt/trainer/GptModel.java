@@ -24,9 +24,20 @@ public final class GptModel implements LocalModel {
 
     /** Serializable recipe (configs as JSON: the records are not Serializable) shipped to the workers. */
     public static ModelFactory factory(GPTConfig model, TrainConfig train, long initSeed) {
-        String m = model.toJson();
-        String t = train.toJson();
-        return () -> new GptModel(GPT.create(GPTConfig.fromJson(m), initSeed), TrainConfig.fromJson(t));
+        return new Factory(model.toJson(), train.toJson(), initSeed);
+    }
+
+    /** The factory as data, so that equal recipes have equal {@link #cacheKey()}s. */
+    private record Factory(String model, String train, long initSeed) implements ModelFactory {
+        @Override
+        public LocalModel create() {
+            return new GptModel(GPT.create(GPTConfig.fromJson(model), initSeed), TrainConfig.fromJson(train));
+        }
+
+        @Override
+        public String cacheKey() {
+            return "gpt\n" + model + "\n" + train + "\n" + initSeed;
+        }
     }
 
     @Override

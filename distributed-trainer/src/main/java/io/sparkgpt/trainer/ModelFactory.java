@@ -6,4 +6,13 @@ import java.io.Serializable;
 @FunctionalInterface
 public interface ModelFactory extends Serializable {
     LocalModel create();
+
+    /**
+     * Identifies what {@link #create()} builds (architecture and training settings), so that an executor may keep a
+     * copy across rounds ({@link ExecutorModels}) and hand it only to tasks of an identical factory; {@code null}
+     * (the default) means "build a fresh copy for every task".
+     */
+    default String cacheKey() {
+        return null;
+    }
 }

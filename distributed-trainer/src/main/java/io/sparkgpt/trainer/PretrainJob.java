@@ -78,6 +78,7 @@ public final class PretrainJob implements Callable<Integer> {
         } else if (!"own".equals(engine)) {
             throw new UsageException("--engine " + engine + ": expected own or dl4j-spark");
         }
+        o.resolveBatch();
         if (o.resume && o.overwrite) {
             throw new UsageException("--resume and --overwrite exclude each other");
         }

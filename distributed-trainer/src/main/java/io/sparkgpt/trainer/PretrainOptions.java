@@ -2,7 +2,9 @@ package io.sparkgpt.trainer;
 
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The options both pretraining engines take (data, output, model, schedule, workers, evaluation, checkpoints, data
@@ -49,6 +51,12 @@ public final class PretrainOptions {
     @Option(names = "--batch-size", defaultValue = "8",
             description = "sequences per optimizer step per worker (default: ${DEFAULT-VALUE})")
     public int batchSize;
+    @Option(names = "--global-batch", defaultValue = "0",
+            description = "sequences per optimizer step over all workers: each worker takes global-batch / workers "
+                    + "(must divide; excludes --batch-size); 0 = use --batch-size (default: ${DEFAULT-VALUE})")
+    public int globalBatch;
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
     @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decay (default: ${DEFAULT-VALUE})")
     public double weightDecay;
     @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
@@ -92,6 +100,28 @@ public final class PretrainOptions {
     /** The model's vocabulary by {@link PretrainJob#vocabulary(Storage, String, int, int)}'s rule. */
     public int vocabulary(Storage storage, int maxId) {
         return PretrainJob.vocabulary(storage, data, vocabSize, maxId);
+    }
+
+    /**
+     * Sets {@link #batchSize} (per worker) from {@code --global-batch} when that is given, so that runs with different
+     * {@code --workers} can be compared at the same global batch (same steps, same tokens per step); call it first.
+     */
+    public void resolveBatch() {
+        if (globalBatch == 0) {
+            return;
+        }
+        if (globalBatch < 0) {
+            throw new UsageException("--global-batch " + globalBatch + " must be >= 1 (or 0 for --batch-size)");
+        }
+        if (mixee != null && mixee.commandLine() != null
+                && mixee.commandLine().getParseResult().hasMatchedOption("--batch-size")) {
+            throw new UsageException("--global-batch and --batch-size exclude each other");
+        }
+        if (workers < 1 || globalBatch % workers != 0) {
+            throw new UsageException("--global-batch " + globalBatch + " is not divisible by --workers " + workers
+                    + ": each worker takes global-batch / workers sequences per step");
+        }
+        batchSize = globalBatch / workers;
     }
 
     /** A chunk must hold at least one training window of {@code --block-size + 1} tokens. */

@@ -10,8 +10,9 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * One worker's share of a round, run as the task of partition k (= worker k) over its token shard.
  *
- * <p>Optimiser-state policy: workers keep nothing between rounds. Each task builds a fresh model, loads the
- * broadcast parameters AND the broadcast (averaged) AdamW state, takes {@code localSteps} steps with the global
+ * <p>Optimiser-state policy: workers keep nothing between rounds that the result depends on. Each task takes a
+ * model copy (kept on the executor by {@link ExecutorModels}, or built), loads the broadcast parameters AND the
+ * broadcast (averaged) AdamW state, takes {@code localSteps} steps with the global
  * learning-rate schedule, and returns its parameters and its optimiser state; the driver averages both. That is
  * dl4j-spark's ParameterAveragingTrainingMaster default (averageUpdaters = true). Stateless workers are what make
  * a lost executor harmless (Spark re-runs the task and gets the identical result) and a checkpoint small (one
@@ -38,11 +39,22 @@ final class RoundTask implements Function2<Integer, Iterator<int[]>, Iterator<Wo
         int[] shard = shardIt.next();
         long t0 = System.nanoTime();
         float[][] s = start.value();
-        try (LocalModel model = factory.create()) {
+        LocalModel model = ExecutorModels.borrow(factory);
+        boolean ok = false;
+        try {
+            // everything the result depends on is loaded here, whatever the copy held before
             model.setParams(s[0]);
             model.setOptimizerState(s[1]);
             model.reseed(Seeds.mix(Seeds.worker(cfg.seed(), round, worker)));
-            return train(worker, shard, model, t0);
+            Iterator<WorkerResult> out = train(worker, shard, model, t0);
+            ok = true;
+            return out;
+        } finally {
+            if (ok) {
+                ExecutorModels.release(factory, model);
+            } else {
+                model.close();
+            }
         }
     }
 

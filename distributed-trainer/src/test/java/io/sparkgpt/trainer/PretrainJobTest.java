@@ -97,6 +97,39 @@ class PretrainJobTest {
         assertNotEquals(summary(a).get("paramsSha256").asText(), summary(c).get("paramsSha256").asText());
     }
 
+    @Test
+    void globalBatchIsSplitOverTheWorkers() throws Exception {
+        // --global-batch 8 over 2 workers is --batch-size 4 per worker: the very same run
+        Path perWorker = tmp.resolve("per-worker-batch");
+        assertEquals(0, run(args(perWorker, 1)));
+        Path global = tmp.resolve("global-batch");
+        List<String> g = args(global, 1);
+        int i = g.indexOf("--batch-size");
+        g.set(i, "--global-batch");
+        g.set(i + 1, "8");
+        assertEquals(0, run(g));
+        assertEquals(summary(perWorker).get("paramsSha256").asText(), summary(global).get("paramsSha256").asText());
+        assertEquals(summary(perWorker).get("tokensSeen").asLong(), summary(global).get("tokensSeen").asLong());
+
+        // 1 worker with the same global batch: 8 sequences per step, the same tokens per round
+        Path one = tmp.resolve("global-batch-one-worker");
+        List<String> g1 = new ArrayList<>(g);
+        g1.set(g1.indexOf(global.toString()), one.toString());
+        g1.set(g1.indexOf("--workers") + 1, "1");
+        assertEquals(0, run(g1));
+        assertEquals(summary(global).get("tokensSeen").asLong(), summary(one).get("tokensSeen").asLong());
+
+        // not divisible by the workers, or given together with --batch-size: usage errors
+        List<String> odd = new ArrayList<>(g);
+        odd.set(odd.indexOf(global.toString()), tmp.resolve("odd").toString());
+        odd.set(odd.indexOf("--global-batch") + 1, "7");
+        assertEquals(2, run(odd));
+        List<String> both = new ArrayList<>(g);
+        both.set(both.indexOf(global.toString()), tmp.resolve("both").toString());
+        both.addAll(List.of("--batch-size", "4"));
+        assertEquals(2, run(both));
+    }
+
     /** The metrics line without its wall-clock fields (which differ between any two runs). */
     static String withoutTimes(String line) {
         JsonNode n;

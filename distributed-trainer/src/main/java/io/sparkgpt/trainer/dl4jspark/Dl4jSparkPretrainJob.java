@@ -93,6 +93,7 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         if (!ignored.isEmpty()) {
             System.err.println("pretrain (dl4j-spark): ignoring options this engine does not use: " + ignored);
         }
+        o.resolveBatch();
         int rounds = o.rounds();
         if (o.localSteps < 1 || o.batchSize < 1 || o.workers < 1 || rounds < 1) {
             throw new UsageException("--local-steps, --batch-size, --workers and the number of rounds must be >= 1");
