@@ -27,7 +27,10 @@ public final class PipelineBench {
         long pageBytes = pages.stream().mapToLong(p -> p.html().length).sum();
         System.out.printf("corpus: %d PostgreSQL manual pages, %.1f MB of HTML%n", pages.size(), pageBytes / 1e6);
 
-        compareExtractors(pages);
+        // -Dbench.extractors=false skips the extractor comparison (not part of the timed job) when iterating
+        if (Boolean.parseBoolean(System.getProperty("bench.extractors", "true"))) {
+            compareExtractors(pages);
+        }
 
         int files = Math.max(cores * 2, 4);
         long html = HtmlCorpus.writeWarcs(pages, n, files, work.resolve("in"));
