@@ -5,6 +5,7 @@
 #
 #   bench/pipeline/run.sh [N]          default N = 3000 pages (~41 MB of HTML)
 #   BENCH_HEAP=3g BENCH_CORES=2 bench/pipeline/run.sh 6000
+#   BENCH_JAVA_OPTS="-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=/tmp/ev" bench/pipeline/run.sh   extra JVM flags
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/pipeline"
@@ -27,6 +28,6 @@ javac -nowarn -d "$here/target/classes" -cp "$cp" "$here/PipelineBench.java" "$t
 flags="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  heap: $heap  cores: $cores"
 # shellcheck disable=SC2086
-SPARK_LOCAL_IP=127.0.0.1 exec java -Xmx"$heap" $flags -Dsparkgpt.shared.data="$shared" -Dbench.cores="$cores" \
+SPARK_LOCAL_IP=127.0.0.1 exec java -Xmx"$heap" $flags ${BENCH_JAVA_OPTS:-} -Dsparkgpt.shared.data="$shared" -Dbench.cores="$cores" \
   -Dlog4j2.configurationFile="$here/log4j2.properties" \
   -cp "$here/target/classes:$cp" PipelineBench "$n"

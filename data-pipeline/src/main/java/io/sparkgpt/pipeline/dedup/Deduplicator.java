@@ -258,7 +258,13 @@ public final class Deduplicator {
                 .where(col("a").notEqual(col("b")))
                 .distinct();
         candidates = ConnectedComponents.checkpoint(candidates);
-        counters.put("candidate_pairs", candidates.count());
+        long candidatePairs = candidates.count();
+        counters.put("candidate_pairs", candidatePairs);
+        if (candidatePairs == 0) {
+            // nothing to verify or cluster: skip the Spark jobs of the text re-read and of connected components
+            counters.put("verified_pairs", 0L);
+            return noClusters(alive, counters);
+        }
 
         // the candidates' texts, shingled again (only these documents): shingle set or signature
         Dataset<Row> nodes = candidates.select(col("a").as("n")).unionByName(candidates.select(col("b").as("n")))
@@ -294,7 +300,11 @@ public final class Deduplicator {
         }
         Dataset<Row> edges = ConnectedComponents.checkpoint(
                 scored.where(col("sim").geq(config.jaccardThreshold())));
-        counters.put("verified_pairs", edges.count());
+        long verifiedPairs = edges.count();
+        counters.put("verified_pairs", verifiedPairs);
+        if (verifiedPairs == 0) {
+            return noClusters(alive, counters);
+        }
 
         ConnectedComponents cc = new ConnectedComponents(64);
         Dataset<Row> comp = cc.run(edges.select(col("a").as("src"), col("b").as("dst")));
@@ -332,6 +342,16 @@ public final class Deduplicator {
         counters.put("clusters", clusters);
         counters.put("largest_cluster", largest);
         return new FuzzyOutcome(removed, counters, new LinkedHashMap<>(hist));
+    }
+
+    /** No pair passed: no clusters, nothing removed (an empty relation: no Spark job). */
+    private static FuzzyOutcome noClusters(Dataset<Row> alive, Map<String, Long> counters) {
+        counters.put("cc_rounds", 0L);
+        counters.put("clusters", 0L);
+        counters.put("largest_cluster", 0L);
+        Dataset<Row> none = alive.select(col("id"), lit(NEAR_DUPLICATE).as("reason"), col("id").as("duplicate_of"),
+                lit(null).cast("double").as("similarity")).limit(0);
+        return new FuzzyOutcome(none, counters, new LinkedHashMap<>());
     }
 
     private static long lower(String label) {

@@ -1,8 +1,10 @@
 package io.sparkgpt.pipeline.extract;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
@@ -88,6 +90,9 @@ public final class MainContentExtractor {
 
     private void prune(Element root) {
         List<Element> remove = new ArrayList<>();
+        // a page repeats its class/id strings (a manual page: hundreds of spans of a few classes): each distinct
+        // one goes through the two regexes once per page
+        Map<String, Boolean> unlikelyKeys = new HashMap<>();
         NodeTraversor.filter(new org.jsoup.select.NodeFilter() {
             @Override
             public FilterResult head(Node node, int depth) {
@@ -98,7 +103,7 @@ public final class MainContentExtractor {
                     return FilterResult.CONTINUE;
                 }
                 String tag = e.normalName();
-                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e)) {
+                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e, unlikelyKeys)) {
                     remove.add(e);
                     return FilterResult.SKIP_ENTIRELY;
                 }
@@ -131,7 +136,7 @@ public final class MainContentExtractor {
         return false;
     }
 
-    private static boolean unlikely(Element e) {
+    private static boolean unlikely(Element e, Map<String, Boolean> seen) {
         String tag = e.normalName();
         if (tag.equals("a") || tag.equals("article") || tag.equals("main") || tag.equals("table")
                 || tag.equals("tbody") || tag.equals("tr") || tag.equals("td") || tag.equals("pre")
@@ -144,7 +149,12 @@ public final class MainContentExtractor {
             return false;
         }
         String key = cls + " " + id;
-        return UNLIKELY.matcher(key).find() && !MAYBE.matcher(key).find();
+        Boolean known = seen.get(key);
+        if (known == null) {
+            known = UNLIKELY.matcher(key).find() && !MAYBE.matcher(key).find();
+            seen.put(key, known);
+        }
+        return known;
     }
 
     /** One run of text between block boundaries. */

@@ -5,6 +5,7 @@ import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.pipeline.dedup.DedupConfig;
 import io.sparkgpt.pipeline.extract.ExtractStep;
+import io.sparkgpt.pipeline.lang.LanguageIdentifier;
 import io.sparkgpt.pipeline.lang.LanguageStep;
 import io.sparkgpt.pipeline.quality.C4QualityFilter;
 import io.sparkgpt.pipeline.quality.FineWebQualityFilter;
@@ -75,7 +76,7 @@ public final class PreprocessJob implements Callable<Integer> {
             description = "Minimum language score (OpenNLP confidence, lower than fastText's: Japanese prose scores 0.45-0.9 as it shares Han characters with Chinese; default ${DEFAULT-VALUE}).")
     double languageThreshold;
 
-    @Option(names = "--language-max-chars", defaultValue = "2000",
+    @Option(names = "--language-max-chars", defaultValue = "" + LanguageIdentifier.DEFAULT_MAX_CHARS,
             description = "Characters read by language ID (default ${DEFAULT-VALUE}).")
     int languageMaxChars;
 

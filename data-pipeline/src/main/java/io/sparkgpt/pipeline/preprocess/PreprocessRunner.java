@@ -103,12 +103,32 @@ public final class PreprocessRunner {
         rawCounters.forEach((k, v) -> counters.put(k, ((Number) v).longValue()));
         Dataset<Row> all = spark.read().schema(Schemas.STAGING).parquet(staging.path());
 
-        // 2. excluded/<step> and errors
-        writeExcluded(all);
-        writeOnce("errors", all.filter(col("status").equalTo(Schemas.ERROR))
-                .select(col("source"), col("offset"), col("message")), 1);
+        // 2. excluded/<step> and errors: nothing downstream reads them, so they are written while step 3 runs
+        BackgroundWrite sideWrites = new BackgroundWrite("preprocess-excluded-writer", () -> {
+            writeExcluded(all);
+            writeOnce("errors", all.filter(col("status").equalTo(Schemas.ERROR))
+                    .select(col("source"), col("offset"), col("message")), 1);
+        });
+        List<StepStats> datasetStats;
+        try {
+            // 3. corpus-level steps, then documents
+            datasetStats = runDatasetSteps(all);
+        } finally {
+            sideWrites.join();
+        }
 
-        // 3. corpus-level steps, then documents
+        // 4. stats.json, then _SUCCESS
+        JobStats stats = stats(inputs, files, counters, datasetStats, (System.nanoTime() - t0) / 1e9);
+        storage.writeString(path("stats.json"), Json.write(stats));
+        storage.markComplete(out);
+        LOG.info("preprocess done: {} documents kept of {} read, {} errors -> {}",
+                stats.totals().get("documents"), stats.totals().get("records_read"), stats.totals().get("errors"),
+                out);
+        return stats;
+    }
+
+    /** The corpus-level steps over the kept records, each step's excluded rows, then documents; their stats. */
+    private List<StepStats> runDatasetSteps(Dataset<Row> all) {
         Dataset<Row> docs = all.filter(col("status").equalTo(Schemas.KEPT)).select(documentColumns());
         List<StepStats> datasetStats = new ArrayList<>();
         StepOutput documents = new StepOutput(storage, path("documents"));
@@ -148,15 +168,7 @@ public final class PreprocessRunner {
             toWrite.write().mode(SaveMode.Overwrite).parquet(documents.tempPath());
             documents.commit();
         }
-
-        // 4. stats.json, then _SUCCESS
-        JobStats stats = stats(inputs, files, counters, datasetStats, (System.nanoTime() - t0) / 1e9);
-        storage.writeString(path("stats.json"), Json.write(stats));
-        storage.markComplete(out);
-        LOG.info("preprocess done: {} documents kept of {} read, {} errors -> {}",
-                stats.totals().get("documents"), stats.totals().get("records_read"), stats.totals().get("errors"),
-                out);
-        return stats;
+        return datasetStats;
     }
 
     private Map<String, Long> readPass(List<String> files, String tmp) {

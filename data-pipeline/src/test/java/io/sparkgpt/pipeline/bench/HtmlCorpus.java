@@ -58,7 +58,10 @@ public final class HtmlCorpus {
                 HttpResponse http = new HttpResponse.Builder(200, "OK")
                         .addHeader("Content-Type", "text/html; charset=utf-8")
                         .body(MediaType.HTML_UTF8, p.html()).build();
-                WarcResponse r = new WarcResponse.Builder(URI.create(url)).date(date).body(http).build();
+                // record id from the URL, not random: document ids, and so which copy dedup keeps, repeat run to run
+                WarcResponse r = new WarcResponse.Builder(URI.create(url)).date(date).body(http)
+                        .recordId(java.util.UUID.nameUUIDFromBytes(url.getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8))).build();
                 writers[i % files].write(r);
                 bytes += p.html().length;
             }

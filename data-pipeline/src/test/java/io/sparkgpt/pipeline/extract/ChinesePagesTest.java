@@ -92,7 +92,7 @@ class ChinesePagesTest {
                 TestData.shared().resolve("html/debian-reference_2.100-html-en-zhcn.tar.gz"))))) {
             entries = Tar.entries(in);
         }
-        LanguageIdentifier lid = new LanguageIdentifier(2000);
+        LanguageIdentifier lid = new LanguageIdentifier(LanguageIdentifier.DEFAULT_MAX_CHARS);
         int zhPages = 0;
         int passedGopher = 0;
         for (Tar.Entry e : entries) {
