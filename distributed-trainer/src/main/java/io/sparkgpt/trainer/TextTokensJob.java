@@ -47,6 +47,16 @@ public final class TextTokensJob implements Callable<Integer> {
         Cli.main(new TextTokensJob(), args);
     }
 
+    /**
+     * Document {@code d} of the file {@code input}: a hash of the file's NAME and d, not of its path, so the same file
+     * read from another folder, checkout or bucket gives the same ids and so the same train/val split.
+     */
+    static String docId(MessageDigest sha, String input, int d) {
+        String p = input.endsWith("/") ? input.substring(0, input.length() - 1) : input;
+        String name = p.substring(p.lastIndexOf('/') + 1);
+        return HexFormat.of().formatHex(sha.digest((name + "#" + d).getBytes(StandardCharsets.UTF_8)));
+    }
+
     @Override
     public Integer call() throws Exception {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-text-tokens");
@@ -79,7 +89,7 @@ public final class TextTokensJob implements Callable<Integer> {
                         toks.add(b & 0xff);
                     }
                     toks.add(EOT);
-                    String id = HexFormat.of().formatHex(sha.digest((in + "#" + d).getBytes(StandardCharsets.UTF_8)));
+                    String id = docId(sha, in, d);
                     boolean isVal = Math.floorMod(id.hashCode(), 100) < valPercent;
                     (isVal ? val : train).add(RowFactory.create(id, toks.size(), toks));
                 }
