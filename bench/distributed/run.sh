@@ -17,8 +17,8 @@
 # --lr-scale multiplies the learning rates (peak and floor) of the 2-worker runs (e.g. 1.414: in global mode each
 # worker's half batch gives AdamW noisier gradients, so a smaller signal step; in per-worker mode the sqrt rule).
 #
-# Recommended sweep (issue 8's goals together, bench/RESULTS.md; ~5 min on the quiet machine):
-#   bench/distributed/run.sh --local-steps 16 --steps 256 --batch 256 --batch-mode global
+# Recommended sweep (issue 8's goals together, bench/RESULTS.md; ~4 min on the quiet machine):
+#   bench/distributed/run.sh --local-steps 32 --steps 256 --batch 256 --batch-mode global
 #
 # Every run decays its learning rate over its own steps (cosine to the floor at its last round), so the 1- and
 # 2-worker runs are compared at equal tokens each at the end of its schedule.
