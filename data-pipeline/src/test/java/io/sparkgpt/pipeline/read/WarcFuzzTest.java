@@ -19,17 +19,19 @@ import org.junit.jupiter.api.Test;
  * damaged byte comes out exactly as from the intact file.
  */
 class WarcFuzzTest {
+    /** Plain and gzip WARC, WET, chunked bodies: the sample files of every framing the reader handles. */
+    private static final String[] FILES = {"resiliparse-warcfile.warc.gz", "warcio-example-iana.org-chunked.warc",
+        "npm-warc-CC-MAIN-2014-35-sample.warc", "whirlwind-CC-MAIN-2024-22.warc.gz",
+        "npm-warc-CC-MAIN-2014-35-sample.warc.wet", "jwarc-cc.warc.gz"};
+
     record Ref(String id, long offset, int rawLength, String text) {}
 
     @Test
     void corruptedVariantsNeverCrashAndKeepEveryRecordBeforeTheDamage() throws Exception {
-        String[] files = {"resiliparse-warcfile.warc.gz", "warcio-example-iana.org-chunked.warc",
-            "npm-warc-CC-MAIN-2014-35-sample.warc", "whirlwind-CC-MAIN-2024-22.warc.gz",
-            "npm-warc-CC-MAIN-2014-35-sample.warc.wet", "jwarc-cc.warc.gz"};
         Random rnd = new Random(20261127L);
         int variants = 0;
         int checkedRecords = 0;
-        for (String f : files) {
+        for (String f : FILES) {
             byte[] good = Files.readAllBytes(TestData.warc(f));
             List<Ref> ref = refs(f, good);
             assertTrue(!ref.isEmpty(), f);
@@ -78,13 +80,10 @@ class WarcFuzzTest {
      */
     @Test
     void recordsAfterTheDamageAreRecovered() throws Exception {
-        String[] files = {"resiliparse-warcfile.warc.gz", "warcio-example-iana.org-chunked.warc",
-            "npm-warc-CC-MAIN-2014-35-sample.warc", "whirlwind-CC-MAIN-2024-22.warc.gz",
-            "npm-warc-CC-MAIN-2014-35-sample.warc.wet", "jwarc-cc.warc.gz"};
         Random rnd = new Random(20261128L);
         int variants = 0;
         int recovered = 0;
-        for (String f : files) {
+        for (String f : FILES) {
             byte[] good = Files.readAllBytes(TestData.warc(f));
             List<Ref> ref = refs(f, good);
             for (int v = 0; v < 30; v++) {
