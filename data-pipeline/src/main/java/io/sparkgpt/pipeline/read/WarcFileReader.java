@@ -126,31 +126,37 @@ public final class WarcFileReader extends RecordReader {
             in = b;
             int first = gzip ? 0x1f : 'W';
             int prev = -1;
-            for (long at = from; ; at++) {
+            long at = from;
+            boolean found = false;
+            while (true) {
                 b.mark(PROBE_BYTES);
                 int c = b.read();
                 if (c < 0) {
-                    ended = true;
-                    count("resync_scanned_bytes", at - from);
-                    return;
+                    break;
                 }
                 if (c == first && (gzip || prev == '\n')) {
                     b.reset();
                     byte[] probe = b.readNBytes(PROBE_BYTES);
                     b.reset();
-                    if (gzip ? inflatesToWarc(probe) : startsWith(probe, WARC_LINE)) {
-                        base = at;
-                        lastResyncAt = at;
-                        count("resyncs");
-                        count("resync_scanned_bytes", at - from);
-                        reader = new WarcReader(b);
-                        reader.setLenient(true);
-                        return;
+                    found = gzip ? inflatesToWarc(probe) : startsWith(probe, WARC_LINE);
+                    if (found) {
+                        break;
                     }
                     b.read();
                 }
                 prev = c;
+                at++;
             }
+            count("resync_scanned_bytes", at - from);
+            if (!found) {
+                ended = true;
+                return;
+            }
+            base = at;
+            lastResyncAt = at;
+            count("resyncs");
+            reader = new WarcReader(b);
+            reader.setLenient(true);
         } catch (Exception e) {
             ended = true;
             closeQuietly();
@@ -174,11 +180,7 @@ public final class WarcFileReader extends RecordReader {
 
     private void closeQuietly() {
         try {
-            if (reader != null) {
-                reader.close();
-            } else {
-                in.close();
-            }
+            close();
         } catch (IOException ignored) {
             // the stream is being dropped for a fresh one (or for good): nothing to keep from it
         }
