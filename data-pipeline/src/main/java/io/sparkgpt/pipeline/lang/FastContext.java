@@ -1,20 +1,17 @@
 package io.sparkgpt.pipeline.lang;
 
 import java.lang.reflect.Field;
-import java.util.HashMap;
 import opennlp.tools.langdetect.DefaultLanguageDetectorContextGenerator;
 import opennlp.tools.langdetect.LanguageDetectorContextGenerator;
 import opennlp.tools.langdetect.LanguageDetectorModel;
 import opennlp.tools.util.normalizer.CharSequenceNormalizer;
 
 /**
- * The context OpenNLP 2.5.4's language detector evaluates, built directly. OpenNLP's context is the set of
- * distinct character 1-, 2- and 3-grams of the lower-cased, normalised text, collected in an NGramCharModel (a
- * HashMap keyed by CharBuffer: three hash look-ups, a CharBuffer copy and a buffer comparison per n-gram), then
- * copied into a second HashMap, then into the feature array: two thirds of the language step's time. Here each
- * n-gram is one look-up on a key with CharBuffer's hash code, in a HashMap grown the same way from the same
- * insertion order, so the features come out in the same order and the model sums them in the same order: the
- * probabilities are bit-identical (LanguageIdentifierContextTest compares with OpenNLP on udhr and web pages).
+ * The text OpenNLP 2.5.4's language detector takes its context from, made directly: the model's own normaliser,
+ * then lower case. OpenNLP's context is the set of distinct character 1-, 2- and 3-grams of that text, collected in
+ * an NGramCharModel (a HashMap keyed by CharBuffer: three hash look-ups, a CharBuffer copy and a buffer comparison
+ * per n-gram), copied into a second HashMap and then into a String array; {@link GramModel} reads the n-grams
+ * straight from the lower-cased chars instead.
  */
 final class FastContext {
     private FastContext() {}
@@ -45,11 +42,11 @@ final class FastContext {
     }
 
     /**
-     * The distinct 1- to 3-grams of the normalised text, lower-cased code point by code point (OpenNLP's
-     * StringUtil.toLowerCaseCharBuffer), in OpenNLP's order; null when lower-casing would change the text's
-     * length in chars (a case OpenNLP handles in its own way: the caller uses OpenNLP's path then).
+     * The normalised text lower-cased code point by code point (OpenNLP's StringUtil.toLowerCaseCharBuffer); null
+     * when lower-casing would change the text's length in chars (a case OpenNLP handles in its own way: the caller
+     * uses OpenNLP's path then).
      */
-    static String[] of(CharSequence normalized) {
+    static char[] lower(CharSequence normalized) {
         String s = normalized.toString();
         int n = s.length();
         char[] c = new char[n];
@@ -70,56 +67,6 @@ final class FastContext {
             i += Character.charCount(cp);
             k += Character.toChars(lower, c, k);
         }
-        // default capacity on purpose: the iteration order must be that of OpenNLP's default-sized maps
-        HashMap<Gram, Gram> grams = new HashMap<>();
-        for (int len = 1; len <= 3; len++) {
-            for (int i = 0; i + len <= n; i++) {
-                Gram g = new Gram(c, i, len);
-                grams.putIfAbsent(g, g);
-            }
-        }
-        String[] out = new String[grams.size()];
-        int j = 0;
-        for (Gram g : grams.keySet()) {
-            out[j++] = new String(c, g.start, g.len);
-        }
-        return out;
-    }
-
-    /** An n-gram of a char array, hashed as {@link java.nio.CharBuffer#hashCode()} hashes the same chars. */
-    static final class Gram {
-        final char[] chars;
-        final int start;
-        final int len;
-        final int hash;
-
-        Gram(char[] chars, int start, int len) {
-            this.chars = chars;
-            this.start = start;
-            this.len = len;
-            int h = 1;
-            for (int i = start + len - 1; i >= start; i--) {
-                h = 31 * h + chars[i];
-            }
-            this.hash = h;
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Gram g) || g.len != len) {
-                return false;
-            }
-            for (int i = 0; i < len; i++) {
-                if (g.chars[g.start + i] != chars[start + i]) {
-                    return false;
-                }
-            }
-            return true;
-        }
+        return c;
     }
 }

@@ -23,6 +23,8 @@ public final class LanguageIdentifier {
 
     private static final class ModelHolder {
         static final LanguageDetectorModel MODEL = load();
+        /** The model's parameters laid out for evaluation, or null (then OpenNLP evaluates). */
+        static final GramModel GRAMS = GramModel.of(MODEL.getMaxentModel());
 
         private static LanguageDetectorModel load() {
             try (InputStream in = LanguageIdentifier.class.getResourceAsStream("/langdetect-183.bin")) {
@@ -49,12 +51,14 @@ public final class LanguageIdentifier {
     /** The model's own normaliser (URLs, e-mails, numbers, emoji, repeated characters), or null: see below. */
     private final CharSequenceNormalizer normalizer;
     private final MaxentModel maxent;
+    private final GramModel gramModel;
 
     public LanguageIdentifier(int maxChars) {
         this.detector = new LanguageDetectorME(ModelHolder.MODEL);
         this.maxChars = maxChars;
         this.normalizer = FastContext.normalizerOf(ModelHolder.MODEL);
         this.maxent = ModelHolder.MODEL.getMaxentModel();
+        this.gramModel = ModelHolder.GRAMS;
     }
 
     public LanguageIdentifier() {
@@ -84,16 +88,14 @@ public final class LanguageIdentifier {
 
     public Guess identify(String text) {
         String t = text.length() > maxChars ? sample(text, maxChars) : text;
-        String[] context = normalizer == null ? null : FastContext.of(normalizer.normalize(t));
-        if (context == null) {
+        char[] lowered = normalizer == null || gramModel == null ? null : FastContext.lower(normalizer.normalize(t));
+        if (lowered == null) {
             Language best = detector.predictLanguage(t);
             return new Guess(Iso639.toTwoLetter(best.getLang()), best.getLang(), best.getConfidence());
         }
-        // what LanguageDetectorME.predictLanguage does with its context: every feature with value 1, the
-        // outcome of highest probability (its stable sort by descending probability keeps the first of equals)
-        float[] values = new float[context.length];
-        java.util.Arrays.fill(values, 1f);
-        double[] p = maxent.eval(context, values);
+        // what LanguageDetectorME.predictLanguage does with the probabilities: the outcome of highest probability
+        // (its stable sort by descending probability keeps the first of equals)
+        double[] p = gramModel.eval(lowered, lowered.length);
         int best = 0;
         for (int i = 1; i < p.length; i++) {
             if (Double.compare(p[best], p[i]) < 0) {

