@@ -38,8 +38,9 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.api.java.UDF2;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.storage.StorageLevel;
 import scala.Tuple2;
 
 /**
@@ -98,18 +99,22 @@ public final class Deduplicator {
                         hasher.bandKeys(hasher.signature(shingler.shingles(text, lang))),
                 DataTypes.createArrayType(DataTypes.LongType));
 
-        // narrow table: everything the decisions need, computed in one pass over the text
+        // narrow table: everything the decisions need, computed in one pass over the text, and the exact stages
+        // decided on it in the same plan (two windows: one shuffle each), then cut from its lineage by one
+        // checkpoint. Each stage used to be its own aggregation, join and checkpoint: a dozen small Spark jobs,
+        // and on small inputs the planning, code generation and compilation of each query cost more than its work.
         Dataset<Row> meta = documents.select(
-                        col("id"), col("url"), col("fetch_time"),
-                        xxhash64(col("id")).as("uid"),
-                        coalesce(octet_length(col("text")), lit(0)).cast("long").as("bytes"),
-                        contentHash.apply(col("text")).as("chash"),
-                        fuzzy ? bandKeys.apply(col("text"), col("language")).as("bands")
-                                : lit(null).cast("array<bigint>").as("bands"))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+                col("id"), col("url"), col("fetch_time"),
+                xxhash64(col("id")).as("uid"),
+                coalesce(octet_length(col("text")), lit(0)).cast("long").as("bytes"),
+                contentHash.apply(col("text")).as("chash"),
+                fuzzy ? bandKeys.apply(col("text"), col("language")).as("bands")
+                        : lit(null).cast("array<bigint>").as("bands"));
+        Dataset<Row> decided = ConnectedComponents.checkpoint(exactStages(meta));
+        long tStage = System.nanoTime();
 
         // one pass: totals, and the check that ids are unique and their 64-bit hashes are too
-        Row totals = meta.groupBy("uid").agg(count(lit(1)).as("n"), min("id").as("a"), max("id").as("b"),
+        Row totals = decided.groupBy("uid").agg(count(lit(1)).as("n"), min("id").as("a"), max("id").as("b"),
                         sum("bytes").as("bytes"))
                 .agg(sum("n"), sum("bytes"),
                         sum(when(col("n").gt(1).and(col("a").equalTo(col("b"))), col("n").minus(1))
@@ -128,65 +133,30 @@ public final class Deduplicator {
                     + "share an xxhash64; cannot key the graph by it");
         }
 
-        // removals: (id, reason, duplicate_of, similarity)
-        List<Dataset<Row>> removals = new ArrayList<>();
-        Dataset<Row> alive = meta;
-
         Map<String, Long> counters = new LinkedHashMap<>();
-        long tStage = System.nanoTime();
         counters.put("ms_prepare", (tStage - t0) / 1_000_000);
-        if (config.exactUrl()) {
-            // latest fetch wins, then smallest id: min over (-fetch micros, id)
-            Dataset<Row> keyed = alive.where(col("url").isNotNull())
-                    .withColumn("k", struct(
-                            coalesce(col("fetch_time").cast("double").multiply(-1), lit(Double.MAX_VALUE))
-                                    .as("f"), col("id").as("i")));
-            Dataset<Row> winner = keyed.groupBy("url").agg(min("k").as("w"), count(lit(1)).as("n"))
-                    .where(col("n").gt(1))
-                    .select(col("url").as("w_url"), col("w.i").as("keep_id"));
-            Dataset<Row> lost = keyed.join(winner, col("url").equalTo(col("w_url")))
-                    .where(col("id").notEqual(col("keep_id")))
-                    .select(col("id"), lit(EXACT_URL).as("reason"), col("keep_id").as("duplicate_of"),
-                            lit(null).cast("double").as("similarity"));
-            lost = ConnectedComponents.checkpoint(lost);
-            removals.add(lost);
-            alive = alive.join(lost.select(col("id").as("lost_id")), col("id").equalTo(col("lost_id")), "left_anti");
-        }
+        // removals: (id, reason, duplicate_of, similarity, bytes)
+        Dataset<Row> removed = decided.where(col("reason").isNotNull())
+                .select(col("id"), col("reason"), col("duplicate_of"), col("similarity"), col("bytes"));
+        Dataset<Row> alive = decided.where(col("reason").isNull());
 
-        if (config.exactContent()) {
-            Dataset<Row> winner = alive.groupBy("chash").agg(min("id").as("keep_id"), count(lit(1)).as("n"))
-                    .where(col("n").gt(1)).withColumnRenamed("chash", "w_chash");
-            Dataset<Row> lost = alive.join(winner, col("chash").equalTo(col("w_chash")))
-                    .where(col("id").notEqual(col("keep_id")))
-                    .select(col("id"), lit(EXACT_CONTENT).as("reason"), col("keep_id").as("duplicate_of"),
-                            lit(1.0).as("similarity"));
-            lost = ConnectedComponents.checkpoint(lost);
-            removals.add(lost);
-            alive = alive.join(lost.select(col("id").as("lost_id")), col("id").equalTo(col("lost_id")), "left_anti");
-        }
-
-        counters.put("ms_exact", (System.nanoTime() - tStage) / 1_000_000);
         tStage = System.nanoTime();
         Map<String, Long> clusterSizes = new LinkedHashMap<>();
         if (fuzzy) {
             FuzzyOutcome f = fuzzy(documents, alive, shingler, hasher);
-            removals.add(f.removed);
+            if (f.removed != null) {
+                // read three times (counts, excluded and documents writes): cut the clustering's lineage once
+                removed = ConnectedComponents.checkpoint(removed.unionByName(f.removed));
+            }
             counters.putAll(f.counters);
             clusterSizes.putAll(f.clusterSizes);
         }
-
         counters.put("ms_fuzzy", (System.nanoTime() - tStage) / 1_000_000);
-        Dataset<Row> removed = meta.select(col("id"), lit("").as("reason"), lit("").as("duplicate_of"),
-                lit(null).cast("double").as("similarity")).limit(0);
-        for (Dataset<Row> r : removals) {
-            removed = removed.unionByName(r);
-        }
-        removed = ConnectedComponents.checkpoint(removed.withColumnRenamed("id", "r_id"));
+        removed = removed.withColumnRenamed("id", "r_id");
 
         Map<String, Long> byReason = new HashMap<>();
         long removedBytes = 0;
-        for (Row r : removed.join(meta.select("id", "bytes"), col("r_id").equalTo(col("id")))
-                .groupBy("reason").agg(count(lit(1)), sum("bytes")).collectAsList()) {
+        for (Row r : removed.groupBy("reason").agg(count(lit(1)), sum("bytes")).collectAsList()) {
             byReason.put(r.getString(0), r.getLong(1));
             removedBytes += r.isNullAt(2) ? 0 : r.getLong(2);
         }
@@ -194,7 +164,7 @@ public final class Deduplicator {
             byReason.putIfAbsent(reason, 0L);
         }
         long dropped = byReason.values().stream().mapToLong(Long::longValue).sum();
-        meta.unpersist();
+        removed = removed.drop("bytes");
 
         String[] docCols = documents.columns();
         // The removed rows carry ids and reasons, not text. When they are few enough to hold in memory, send them
@@ -263,7 +233,7 @@ public final class Deduplicator {
         if (candidatePairs == 0) {
             // nothing to verify or cluster: skip the Spark jobs of the text re-read and of connected components
             counters.put("verified_pairs", 0L);
-            return noClusters(alive, counters);
+            return noClusters(counters);
         }
 
         // the candidates' texts, shingled again (only these documents): shingle set or signature
@@ -303,7 +273,7 @@ public final class Deduplicator {
         long verifiedPairs = edges.count();
         counters.put("verified_pairs", verifiedPairs);
         if (verifiedPairs == 0) {
-            return noClusters(alive, counters);
+            return noClusters(counters);
         }
 
         ConnectedComponents cc = new ConnectedComponents(64);
@@ -315,14 +285,14 @@ public final class Deduplicator {
         Dataset<Row> best = edges.select(col("a").as("bn"), col("sim"))
                 .unionByName(edges.select(col("b").as("bn"), col("sim")))
                 .groupBy("bn").agg(max("sim").as("similarity"));
-        Dataset<Row> ids = alive.select(col("uid").as("iuid"), col("id").as("iid"));
+        Dataset<Row> ids = alive.select(col("uid").as("iuid"), col("id").as("iid"), col("bytes").as("ibytes"));
         Dataset<Row> removed = comp.where(col("node").notEqual(col("root")))
                 .join(ids, col("node").equalTo(col("iuid")))
                 .join(ids.select(col("iuid").as("ruid"), col("iid").as("root_id")),
                         col("root").equalTo(col("ruid")))
                 .join(best, col("node").equalTo(col("bn")))
                 .select(col("iid").as("id"), lit(NEAR_DUPLICATE).as("reason"), col("root_id").as("duplicate_of"),
-                        col("similarity"));
+                        col("similarity"), col("ibytes").as("bytes"));
 
         // cluster-size histogram: a few dozen rows at most reach the driver
         Dataset<Row> sizes = comp.groupBy("root").agg(count(lit(1)).as("size"));
@@ -344,14 +314,44 @@ public final class Deduplicator {
         return new FuzzyOutcome(removed, counters, new LinkedHashMap<>(hist));
     }
 
-    /** No pair passed: no clusters, nothing removed (an empty relation: no Spark job). */
-    private static FuzzyOutcome noClusters(Dataset<Row> alive, Map<String, Long> counters) {
+    /** No pair passed: no clusters, nothing removed (no relation, hence no Spark job). */
+    private static FuzzyOutcome noClusters(Map<String, Long> counters) {
         counters.put("cc_rounds", 0L);
         counters.put("clusters", 0L);
         counters.put("largest_cluster", 0L);
-        Dataset<Row> none = alive.select(col("id"), lit(NEAR_DUPLICATE).as("reason"), col("id").as("duplicate_of"),
-                lit(null).cast("double").as("similarity")).limit(0);
-        return new FuzzyOutcome(none, counters, new LinkedHashMap<>());
+        return new FuzzyOutcome(null, counters, new LinkedHashMap<>());
+    }
+
+    /**
+     * The narrow table with the exact stages' decisions: {@code reason} (null: alive), {@code duplicate_of},
+     * {@code similarity}. exact_url: in each url's window, ordered by fetch_time (latest first) then id, the first
+     * row is kept. exact_content: among the url stage's survivors, in each content hash's window ordered by id, the
+     * first row is kept. Rows without a url or a hash, and the url stage's losers, get a window of their own (a key
+     * that no url or hex hash can equal: no null key gathering them all into one task).
+     */
+    private Dataset<Row> exactStages(Dataset<Row> meta) {
+        org.apache.spark.sql.Column self = org.apache.spark.sql.functions.concat(lit("\u0000"), col("id"));
+        Dataset<Row> d = meta.withColumn("url_keep", col("id"));
+        if (config.exactUrl()) {
+            WindowSpec byUrl = Window.partitionBy(coalesce(col("url"), self))
+                    .orderBy(col("fetch_time").desc_nulls_last(), col("id").asc());
+            d = d.withColumn("url_keep", when(col("url").isNull(), col("id"))
+                    .otherwise(org.apache.spark.sql.functions.first("id").over(byUrl)));
+        }
+        org.apache.spark.sql.Column urlLost = col("url_keep").notEqual(col("id"));
+        d = d.withColumn("c_keep", col("id"));
+        if (config.exactContent()) {
+            org.apache.spark.sql.Column candidate = col("url_keep").equalTo(col("id")).and(col("chash").isNotNull());
+            WindowSpec byContent = Window.partitionBy(when(candidate, col("chash")).otherwise(self))
+                    .orderBy(col("id").asc());
+            d = d.withColumn("c_keep", when(candidate, org.apache.spark.sql.functions.first("id").over(byContent))
+                    .otherwise(col("id")));
+        }
+        org.apache.spark.sql.Column contentLost = col("url_keep").equalTo(col("id")).and(col("c_keep").notEqual(col("id")));
+        return d.select(col("id"), col("uid"), col("bytes"), col("bands"),
+                when(urlLost, lit(EXACT_URL)).when(contentLost, lit(EXACT_CONTENT)).as("reason"),
+                when(urlLost, col("url_keep")).when(contentLost, col("c_keep")).as("duplicate_of"),
+                when(contentLost, lit(1.0)).cast("double").as("similarity"));
     }
 
     private static long lower(String label) {
