@@ -6,7 +6,6 @@ import io.sparkgpt.pipeline.preprocess.DocumentStep;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Gopher repetition rules (Rae et al. 2021, table A1; datatrove's GopherRepetitionFilter): duplicated paragraphs
@@ -24,8 +23,6 @@ public final class GopherRepetitionFilter implements DocumentStep {
         }
     }
 
-    private static final Pattern PARAS = Pattern.compile("\\n{2,}");
-    private static final Pattern LINES = Pattern.compile("\\n+");
     private final Config c;
 
     public GopherRepetitionFilter(Config config) {
@@ -41,7 +38,7 @@ public final class GopherRepetitionFilter implements DocumentStep {
     public String process(Document d, Counters counters) {
         String text = d.text;
         double len = Math.max(1, text.length());
-        String[] paras = PARAS.split(text.strip());
+        String[] paras = splitOnNewlines(text.strip(), 2);
         long[] pd = duplicates(paras);
         if ((double) pd[0] / paras.length > c.dupParaFrac()) {
             return "dup_para_frac";
@@ -49,7 +46,7 @@ public final class GopherRepetitionFilter implements DocumentStep {
         if (pd[1] / len > c.dupParaCharFrac()) {
             return "dup_para_char_frac";
         }
-        String[] lines = LINES.split(text);
+        String[] lines = splitOnNewlines(text, 1);
         long[] ld = duplicates(lines);
         d.signals.put("dup_line_frac", lines.length == 0 ? 0 : (double) ld[0] / lines.length);
         if ((double) ld[0] / Math.max(1, lines.length) > c.dupLineFrac()) {
@@ -78,6 +75,41 @@ public final class GopherRepetitionFilter implements DocumentStep {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code s.split("\\n{minRun,}")} without the regex engine (a fifth of the step's time): the pieces between runs
+     * of at least {@code minRun} newlines, a leading empty piece when s starts with such a run, trailing empty pieces
+     * dropped, and {@code [s]} when there is no such run.
+     */
+    static String[] splitOnNewlines(String s, int minRun) {
+        java.util.ArrayList<String> out = null;
+        int from = 0;
+        int n = s.length();
+        int i = s.indexOf('\n');
+        while (i >= 0) {
+            int j = i;
+            while (j < n && s.charAt(j) == '\n') {
+                j++;
+            }
+            if (j - i >= minRun) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>();
+                }
+                out.add(s.substring(from, i));
+                from = j;
+            }
+            i = j < n ? s.indexOf('\n', j) : -1;
+        }
+        if (out == null) {
+            return new String[] {s};
+        }
+        out.add(s.substring(from));
+        int size = out.size();
+        while (size > 0 && out.get(size - 1).isEmpty()) {
+            size--;
+        }
+        return out.subList(0, size).toArray(new String[0]);
     }
 
     /** {duplicate items, characters in duplicate items} (an item counts from its second occurrence on). */
@@ -119,7 +151,8 @@ public final class GopherRepetitionFilter implements DocumentStep {
             words = w.length;
             ids = new int[words];
             chars = new long[words + 1];
-            HashMap<String, Integer> vocab = new HashMap<>();
+            // sized for the distinct words of a long page: no rehashing while it fills
+            HashMap<String, Integer> vocab = new HashMap<>(Math.min(words, 1 << 14) * 2);
             for (int i = 0; i < words; i++) {
                 Integer id = vocab.get(w[i]);
                 if (id == null) {

@@ -26,6 +26,20 @@ public final class Words {
         int n = text.length();
         int start = -1;
         for (int i = 0; i < n; ) {
+            char ch = text.charAt(i);
+            if (ch < 0x80) {
+                // ASCII, most characters of most pages: Character.isWhitespace's answer without its table look-up
+                if (asciiSpace(ch)) {
+                    if (start >= 0) {
+                        out.add(text.substring(start, i));
+                        start = -1;
+                    }
+                } else if (start < 0) {
+                    start = i;
+                }
+                i++;
+                continue;
+            }
             int cp = text.codePointAt(i);
             int len = Character.charCount(cp);
             if (Character.isWhitespace(cp) || cp == 0x00A0 || cp == 0x3000) {
@@ -55,6 +69,17 @@ public final class Words {
         int n = 0;
         boolean inWord = false;
         for (int i = 0, len = line.length(); i < len; ) {
+            char ch = line.charAt(i);
+            if (ch < 0x80) {
+                if (asciiSpace(ch)) {
+                    inWord = false;
+                } else if (!inWord) {
+                    n++;
+                    inWord = true;
+                }
+                i++;
+                continue;
+            }
             int cp = line.codePointAt(i);
             if (Character.isWhitespace(cp) || cp == 0x00A0 || cp == 0x3000) {
                 inWord = false;
@@ -68,6 +93,11 @@ public final class Words {
             i += Character.charCount(cp);
         }
         return n;
+    }
+
+    /** {@link Character#isWhitespace} for an ASCII character: tab to carriage return, the four separators, space. */
+    static boolean asciiSpace(char ch) {
+        return ch == ' ' || (ch >= 0x09 && ch <= 0x0D) || (ch >= 0x1C && ch <= 0x1F);
     }
 
     public static boolean isCjk(int cp) {
