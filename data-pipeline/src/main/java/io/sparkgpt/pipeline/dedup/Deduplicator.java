@@ -113,23 +113,40 @@ public final class Deduplicator {
         Dataset<Row> decided = ConnectedComponents.checkpoint(exactStages(meta));
         long tStage = System.nanoTime();
 
-        // one pass: totals, and the check that ids are unique and their 64-bit hashes are too
-        Row totals = decided.groupBy("uid").agg(count(lit(1)).as("n"), min("id").as("a"), max("id").as("b"),
-                        sum("bytes").as("bytes"))
+        // one pass over the narrow table: the exact stages' counts and bytes by reason (null: alive), and the check
+        // that ids are unique and their 64-bit hashes are too
+        long docsIn = 0;
+        long bytesIn = 0;
+        long repeatedIds = 0;
+        long sharedHashes = 0;
+        Map<String, Long> byReason = new HashMap<>();
+        long removedBytes = 0;
+        for (Row r : decided.groupBy("uid").agg(count(lit(1)).as("n"), min("id").as("a"), max("id").as("b"),
+                        sum("bytes").as("bytes"), org.apache.spark.sql.functions.first("reason").as("reason"))
+                .groupBy("reason")
                 .agg(sum("n"), sum("bytes"),
                         sum(when(col("n").gt(1).and(col("a").equalTo(col("b"))), col("n").minus(1))
                                 .otherwise(0)),
                         sum(when(col("n").gt(1).and(col("a").notEqual(col("b"))), 1).otherwise(0)))
-                .first();
-        long docsIn = totals.isNullAt(0) ? 0 : totals.getLong(0);
-        long bytesIn = totals.isNullAt(1) ? 0 : totals.getLong(1);
-        if (!totals.isNullAt(2) && totals.getLong(2) > 0) {
-            throw new IllegalArgumentException("dedup input has " + totals.getLong(2)
+                .collectAsList()) {
+            long n = r.isNullAt(1) ? 0 : r.getLong(1);
+            long bytes = r.isNullAt(2) ? 0 : r.getLong(2);
+            docsIn += n;
+            bytesIn += bytes;
+            repeatedIds += r.isNullAt(3) ? 0 : r.getLong(3);
+            sharedHashes += r.isNullAt(4) ? 0 : r.getLong(4);
+            if (!r.isNullAt(0)) {
+                byReason.put(r.getString(0), n);
+                removedBytes += bytes;
+            }
+        }
+        if (repeatedIds > 0) {
+            throw new IllegalArgumentException("dedup input has " + repeatedIds
                     + " rows whose id repeats an earlier row's: document ids must be unique");
         }
-        if (!totals.isNullAt(3) && totals.getLong(3) > 0) {
+        if (sharedHashes > 0) {
             // 64-bit hashes of distinct ids collide with probability ~n^2/2^65: ~3e-8 for a million documents
-            throw new IllegalStateException("dedup: " + totals.getLong(3) + " groups of distinct document ids "
+            throw new IllegalStateException("dedup: " + sharedHashes + " groups of distinct document ids "
                     + "share an xxhash64; cannot key the graph by it");
         }
 
@@ -146,7 +163,11 @@ public final class Deduplicator {
             FuzzyOutcome f = fuzzy(documents, alive, shingler, hasher);
             if (f.removed != null) {
                 // read three times (counts, excluded and documents writes): cut the clustering's lineage once
-                removed = ConnectedComponents.checkpoint(removed.unionByName(f.removed));
+                Dataset<Row> near = ConnectedComponents.checkpoint(f.removed);
+                Row c = near.agg(count(lit(1)), sum("bytes")).first();
+                byReason.put(NEAR_DUPLICATE, c.getLong(0));
+                removedBytes += c.isNullAt(1) ? 0 : c.getLong(1);
+                removed = removed.unionByName(near);
             }
             counters.putAll(f.counters);
             clusterSizes.putAll(f.clusterSizes);
@@ -154,12 +175,6 @@ public final class Deduplicator {
         counters.put("ms_fuzzy", (System.nanoTime() - tStage) / 1_000_000);
         removed = removed.withColumnRenamed("id", "r_id");
 
-        Map<String, Long> byReason = new HashMap<>();
-        long removedBytes = 0;
-        for (Row r : removed.groupBy("reason").agg(count(lit(1)), sum("bytes")).collectAsList()) {
-            byReason.put(r.getString(0), r.getLong(1));
-            removedBytes += r.isNullAt(2) ? 0 : r.getLong(2);
-        }
         for (String reason : List.of(EXACT_URL, EXACT_CONTENT, NEAR_DUPLICATE)) {
             byReason.putIfAbsent(reason, 0L);
         }
@@ -253,7 +268,7 @@ public final class Deduplicator {
             feats = docs.join(nodes, col("duid").equalTo(col("n")), "left_semi")
                     .select(col("duid").as("fid"), sg.apply(col("text"), col("language")).as("f"));
         }
-        feats = ConnectedComponents.checkpoint(feats);
+        // not checkpointed: both sides of the pair join read feats, and Spark reuses the one exchange for both
         Dataset<Row> fa = feats.select(col("fid").as("aid"), col("f").as("fa"));
         Dataset<Row> fb = feats.select(col("fid").as("bid"), col("f").as("fb"));
         Dataset<Row> pairs = candidates.join(fa, col("a").equalTo(col("aid")))

@@ -122,4 +122,30 @@ class DedupJobTest {
         assertTrue(lines[0].contains("does not exist"), lines[0]);
         assertTrue(lines[1].contains("--num-perm 128"), lines[1]);
     }
+
+    /** The step's own account: counts and bytes by reason match its outputs; a repeated id is refused. */
+    @Test
+    void statsMatchTheOutputsAndRepeatedIdsAreRefused() {
+        Dataset<Row> in = DedupFixtures.documents(spark, corpus());
+        DedupResult r = new Deduplicator(DedupConfig.defaults()).apply(in);
+        io.sparkgpt.common.stats.StepStats st = r.stats();
+        long keptBytes = r.kept().selectExpr("sum(octet_length(text))").first().getLong(0);
+        long inBytes = in.selectExpr("sum(octet_length(text))").first().getLong(0);
+        assertEquals(in.count(), st.documentsIn());
+        assertEquals(inBytes, st.bytesIn());
+        assertEquals(r.kept().count(), st.documentsKept());
+        assertEquals(keptBytes, st.bytesKept());
+        for (String reason : List.of(Deduplicator.EXACT_URL, Deduplicator.EXACT_CONTENT,
+                Deduplicator.NEAR_DUPLICATE)) {
+            assertEquals(3L, st.droppedByReason().get(reason), reason);
+            assertEquals(3L, r.excluded().where(org.apache.spark.sql.functions.col("reason").equalTo(reason))
+                    .count(), reason);
+        }
+
+        List<Doc> twice = new ArrayList<>(corpus());
+        twice.add(new Doc("a001", "http://elsewhere/1", 0L, "en", "another text under a used id"));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Deduplicator(DedupConfig.defaults()).apply(DedupFixtures.documents(spark, twice)));
+        assertTrue(e.getMessage().contains("must be unique"), e.getMessage());
+    }
 }
