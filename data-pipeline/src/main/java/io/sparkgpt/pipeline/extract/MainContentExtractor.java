@@ -1,7 +1,6 @@
 package io.sparkgpt.pipeline.extract;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,6 +58,13 @@ public final class MainContentExtractor {
     }
 
     private final Config config;
+    /**
+     * The UNLIKELY/MAYBE verdict per class+id string: pages repeat theirs (a manual page: hundreds of spans of a few
+     * classes) and so do the pages of a site and of a crawl (navbar, footer, ...), so each distinct string goes
+     * through the two regexes once per extractor, not once per element. Bounded: cleared when full.
+     */
+    private final Map<String, Boolean> unlikelyCache = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int UNLIKELY_CACHE_MAX = 100_000;
 
     public MainContentExtractor(Config config) {
         this.config = config;
@@ -90,9 +96,10 @@ public final class MainContentExtractor {
 
     private void prune(Element root) {
         List<Element> remove = new ArrayList<>();
-        // a page repeats its class/id strings (a manual page: hundreds of spans of a few classes): each distinct
-        // one goes through the two regexes once per page
-        Map<String, Boolean> unlikelyKeys = new HashMap<>();
+        Map<String, Boolean> unlikelyKeys = unlikelyCache;
+        if (unlikelyKeys.size() > UNLIKELY_CACHE_MAX) {
+            unlikelyKeys.clear();
+        }
         NodeTraversor.filter(new org.jsoup.select.NodeFilter() {
             @Override
             public FilterResult head(Node node, int depth) {

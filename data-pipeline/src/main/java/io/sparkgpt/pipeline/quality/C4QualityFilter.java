@@ -79,7 +79,10 @@ public final class C4QualityFilter implements DocumentStep {
                 counters.increment("line_long_word");
                 continue;
             }
-            l = CITATION.matcher(l).replaceAll("");
+            if (l.indexOf('[') >= 0) {
+                // every citation mark starts with '[': most lines never meet the regex engine
+                l = CITATION.matcher(l).replaceAll("");
+            }
             sentences += sentenceEnds(l);
             if (kept.length() > 0) {
                 kept.append('\n');
