@@ -11,7 +11,6 @@ import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.octet_length;
 import static org.apache.spark.sql.functions.posexplode;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.udf;
 import static org.apache.spark.sql.functions.when;
@@ -362,7 +361,8 @@ public final class Deduplicator {
             d = d.withColumn("c_keep", when(candidate, org.apache.spark.sql.functions.first("id").over(byContent))
                     .otherwise(col("id")));
         }
-        org.apache.spark.sql.Column contentLost = col("url_keep").equalTo(col("id")).and(col("c_keep").notEqual(col("id")));
+        org.apache.spark.sql.Column contentLost = col("url_keep").equalTo(col("id"))
+                .and(col("c_keep").notEqual(col("id")));
         return d.select(col("id"), col("uid"), col("bytes"), col("bands"),
                 when(urlLost, lit(EXACT_URL)).when(contentLost, lit(EXACT_CONTENT)).as("reason"),
                 when(urlLost, col("url_keep")).when(contentLost, col("c_keep")).as("duplicate_of"),

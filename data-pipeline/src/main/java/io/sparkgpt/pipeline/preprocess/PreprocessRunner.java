@@ -110,10 +110,22 @@ public final class PreprocessRunner {
                     .select(col("source"), col("offset"), col("message")), 1);
         });
         List<StepStats> datasetStats;
+        String shuffleKey = "spark.sql.shuffle.partitions";
+        boolean sizeShuffles = !spark.sparkContext().getConf().contains(shuffleKey);
+        String shuffleBefore = spark.conf().get(shuffleKey);
         try {
-            // 3. corpus-level steps, then documents
+            // 3. corpus-level steps, then documents. Their shuffles carry narrow rows (dedup: ids and hashes), sized
+            // by the documents the per-document steps kept unless the user set spark.sql.shuffle.partitions: a
+            // 200-way shuffle of a few thousand rows writes 200 files per map task, in each of dedup's stages
+            if (sizeShuffles) {
+                spark.conf().set(shuffleKey, shufflePartitions(keptByDocumentSteps(counters),
+                        spark.sparkContext().defaultParallelism(), Integer.parseInt(shuffleBefore)));
+            }
             datasetStats = runDatasetSteps(all);
         } finally {
+            if (sizeShuffles) {
+                spark.conf().set(shuffleKey, shuffleBefore);
+            }
             sideWrites.join();
         }
 
@@ -125,6 +137,29 @@ public final class PreprocessRunner {
                 stats.totals().get("documents"), stats.totals().get("records_read"), stats.totals().get("errors"),
                 out);
         return stats;
+    }
+
+    /** Documents per shuffle partition of the corpus-level steps when Spark's setting is left to the job. */
+    static final long DOCUMENTS_PER_SHUFFLE_PARTITION = 20_000;
+
+    /**
+     * Shuffle partitions for the corpus-level steps over {@code documents} rows: one per 20,000 documents (~100 MB
+     * where a step shuffles the text itself, as dedup's final join does above its broadcast limit), at least the
+     * cluster's parallelism, at most Spark's setting.
+     */
+    static int shufflePartitions(long documents, int parallelism, int sparkSetting) {
+        long wanted = Math.max((documents + DOCUMENTS_PER_SHUFFLE_PARTITION - 1) / DOCUMENTS_PER_SHUFFLE_PARTITION,
+                parallelism);
+        return (int) Math.max(1, Math.min(wanted, sparkSetting));
+    }
+
+    /** Documents kept by the last per-document step (read's documents when the recipe has none). */
+    private long keptByDocumentSteps(Map<String, Long> c) {
+        long kept = c.getOrDefault("read.documents", 0L);
+        for (DocumentStep s : recipe.documentSteps()) {
+            kept = c.getOrDefault(s.name() + ".kept", 0L);
+        }
+        return kept;
     }
 
     /** The corpus-level steps over the kept records, each step's excluded rows, then documents; their stats. */
@@ -298,7 +333,6 @@ public final class PreprocessRunner {
         long readDocs = c.getOrDefault("read.documents", 0L);
         steps.add(new StepStats("read", c.getOrDefault("read.records", 0L), readDocs, c.getOrDefault("read.bytes", 0L),
                 c.getOrDefault("read.bytes", 0L), readDropped, readCounters, 0));
-        long lastKept = readDocs;
         for (DocumentStep s : recipe.documentSteps()) {
             String n = s.name() + ".";
             Map<String, Long> dropped = new TreeMap<>();
@@ -313,8 +347,8 @@ public final class PreprocessRunner {
             steps.add(new StepStats(s.name(), c.getOrDefault(n + "in", 0L), c.getOrDefault(n + "kept", 0L),
                     c.getOrDefault(n + "bytes_in", 0L), c.getOrDefault(n + "bytes_kept", 0L), dropped, counters,
                     c.getOrDefault(n + "nanos", 0L) / 1e9));
-            lastKept = c.getOrDefault(n + "kept", 0L);
         }
+        long lastKept = keptByDocumentSteps(c);
         steps.addAll(datasetStats);
         if (!datasetStats.isEmpty()) {
             lastKept = datasetStats.get(datasetStats.size() - 1).documentsKept();
