@@ -96,9 +96,8 @@ public final class MainContentExtractor {
 
     private void prune(Element root) {
         List<Element> remove = new ArrayList<>();
-        Map<String, Boolean> unlikelyKeys = unlikelyCache;
-        if (unlikelyKeys.size() > UNLIKELY_CACHE_MAX) {
-            unlikelyKeys.clear();
+        if (unlikelyCache.size() > UNLIKELY_CACHE_MAX) {
+            unlikelyCache.clear();
         }
         NodeTraversor.filter(new org.jsoup.select.NodeFilter() {
             @Override
@@ -110,7 +109,7 @@ public final class MainContentExtractor {
                     return FilterResult.CONTINUE;
                 }
                 String tag = e.normalName();
-                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e, unlikelyKeys)) {
+                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e, unlikelyCache)) {
                     remove.add(e);
                     return FilterResult.SKIP_ENTIRELY;
                 }

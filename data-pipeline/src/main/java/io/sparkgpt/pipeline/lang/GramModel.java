@@ -52,7 +52,7 @@ final class GramModel {
                 continue;
             }
             long key = pack(g.toCharArray(), 0, g.length());
-            int slot = slot(key);
+            int slot = slot(key, keys.length - 1);
             while (index[slot] >= 0) {
                 slot = (slot + 1) & (keys.length - 1);
             }
@@ -101,13 +101,14 @@ final class GramModel {
         return k;
     }
 
-    private int slot(long key) {
+    /** Home slot of a key in a power-of-two table with the given mask (the model's table and eval's set alike). */
+    private static int slot(long key, int mask) {
         long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32)) & (keys.length - 1);
+        return (int) (h ^ (h >>> 32)) & mask;
     }
 
     private int lookup(long key) {
-        int slot = slot(key);
+        int slot = slot(key, keys.length - 1);
         while (index[slot] >= 0) {
             if (keys[slot] == key) {
                 return index[slot];
@@ -123,20 +124,18 @@ final class GramModel {
         java.util.Arrays.fill(sums, logPrior);
         // the n-grams seen so far in this text: each distinct one counts once (OpenNLP's context is a set)
         int cap = Integer.highestOneBit(Math.max(16, 6 * n - 1)) << 1;
+        // 0 marks a free slot: a packed key is never 0 (its length, 1 to 3, is in the top bits)
         long[] seen = new long[cap];
-        boolean[] used = new boolean[cap];
         for (int len = 1; len <= 3; len++) {
             for (int i = 0; i + len <= n; i++) {
                 long key = pack(c, i, len);
-                long h = key * 0x9E3779B97F4A7C15L;
-                int s = (int) (h ^ (h >>> 32)) & (cap - 1);
-                while (used[s] && seen[s] != key) {
+                int s = slot(key, cap - 1);
+                while (seen[s] != 0 && seen[s] != key) {
                     s = (s + 1) & (cap - 1);
                 }
-                if (used[s]) {
+                if (seen[s] == key) {
                     continue;
                 }
-                used[s] = true;
                 seen[s] = key;
                 int f = lookup(key);
                 if (f < 0) {
