@@ -93,10 +93,6 @@ final class Activations implements AutoCloseable {
         return n;
     }
 
-    List<Entry> entries() {
-        return List.copyOf(all);
-    }
-
     @Override
     public void close() {
         for (Entry e : all) {

@@ -71,12 +71,13 @@ public final class SpeedBench {
             if (profile) {
                 sampler.start();
             }
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             for (int i = 0; i < steps; i++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
             done.set(true);
             double tps = (double) steps * B * T / secs;
             double flopsPerTok = 6.0 * g.numParams() + 12.0 * L * C * T;
@@ -88,15 +89,24 @@ public final class SpeedBench {
                 hist.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(25)
                         .forEach(e -> System.out.printf("  %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
             }
+            // CPU seconds per step (all threads): on a loaded machine the wall time says little, but a split that
+            // adds no work shows the same CPU time per step at 1 and at 2 workers
+            System.out.printf("cpu %.3f s/step (process, all threads)%n", cpuSecs / steps);
             System.out.printf("tokens_per_s=%.1f%n", tps);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** The BLAS libraries this process has mapped (from /proc/self/maps; "?" where there is none). */
     static String mappedBlas() {
         try {
             return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
-                    .map(l -> l.substring(l.lastIndexOf(' ') + 1)).filter(f -> f.contains("blas")).distinct()
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.substring(f.lastIndexOf('/') + 1).contains("blas")).distinct()
                     .collect(java.util.stream.Collectors.joining(" "));
         } catch (java.io.IOException | RuntimeException e) {
             return "?";
