@@ -51,7 +51,7 @@ for seed in $SEEDS; do
       > "$run/train.log" || true
     line="$(grep '^val_loss=' "$run/train.log" | tail -1)"
     [[ -n "$line" ]] || { tail -20 "$run/train.log" >&2; echo "nanogpt-shakespeare.sh: our run $label (seed $seed) failed" >&2; exit 1; }
-    train_s="$(tail -1 "$run/metrics.jsonl" | sed -n 's/.*"elapsed_s":\([0-9.eE+-]*\).*/\1/p')"
+    train_s="$(grep '"tokens_per_s"' "$run/metrics.jsonl" | tail -1 | sed -n 's/.*"elapsed_s":\([0-9.eE+-]*\).*/\1/p')"
     val="$(sed -n 's/^val_loss=\([0-9.]*\).*/\1/p' <<<"$line")"
     echo "$label seed $seed: val_loss=$val train_seconds=$(printf '%.1f' "$train_s")   ($(grep -m1 '^model:' "$run/train.log" | sed 's/.*; threads/threads/'))"
     secs[$label]="${secs[$label]:-} $train_s"; vals[$label]="${vals[$label]:-} $val"

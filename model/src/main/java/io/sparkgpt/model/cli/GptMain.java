@@ -252,9 +252,10 @@ public final class GptMain implements Callable<Integer> {
                     GPT.setBlasThreads(blasThreads);
                 }
                 System.err.printf("model: %s, %,d parameters; train %,d tokens, val %s tokens; batch %d x %d "
-                        + "(micro %d); threads %d, BLAS threads %d%n", cfg, gpt.numParams(), trainTok.length,
+                        + "(micro %d); threads %d, BLAS threads %s%n", cfg, gpt.numParams(), trainTok.length,
                         valTok == null ? "no" : String.format("%,d", valTok.length), tc.batchSize(),
-                        cfg.blockSize(), tc.microBatchSize(), gpt.threads(), GPT.blasThreads());
+                        cfg.blockSize(), tc.microBatchSize(), gpt.threads(),
+                        gpt.threads() > 1 ? "1 per worker" : String.valueOf(GPT.blasThreads()));
                 TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, out, System.err, meta)
                         .logInterval(logInterval);
                 if (ckpt != null) {
