@@ -4,13 +4,23 @@ embeddings, pre-LN blocks, causal attention, tanh-GELU MLP, final LN, tied LM he
 AdamW step (betas 0.9/0.99, wd 0.1 on 2-D block weights, clip 1.0), same batch and thread count, random tokens.
 Usage: gpt_speed_torch.py C L H T B steps warmup threads
 Prints one line with tokens/s, GFLOP/s (6N + 12 L C T per token) and a 1024^3 matmul peak, then tokens_per_s=<x>."""
-import math, sys, time
+import math, os, sys, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 C, L, H, T, B, steps, warm, threads = (int(a) for a in sys.argv[1:9])
 torch.set_num_threads(threads)
+
+
+def mapped_blas():
+    """The BLAS libraries this process has mapped (torch links libblas.so.3 / libopenblas.so.0)."""
+    with open("/proc/self/maps") as f:
+        libs = {ln.split()[-1] for ln in f if "blas" in ln.split()[-1].rsplit("/", 1)[-1]}
+    return " ".join(sorted(libs)) or "?"
+
+
+
 torch.manual_seed(1)
 V = 65
 
@@ -103,4 +113,6 @@ for r in range(6):
 print(f"pytorch-{torch.__version__} C={C} L={L} H={H} T={T} B={B} threads={threads} params={n_params}: "
       f"{secs / steps:.3f} s/step, {tps:.0f} tokens/s, {tps * fpt / 1e9:.1f} GFLOP/s, matmul peak {best:.1f} GFLOP/s, "
       f"MFU {100 * tps * fpt / 1e9 / best:.1f}%")
+print(f"blas: omp {torch.get_num_threads()} thread(s), OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}, "
+      f"mapped {mapped_blas()}")
 print(f"tokens_per_s={tps:.1f}")

@@ -10,6 +10,7 @@ Usage: nanogpt_shakespeare_torch.py DATA [--seed S] [--steps N] [--eval-steps E]
 Last line: val_loss=<x> seconds=<y> (the loss estimated like nanoGPT's estimate_loss, on E random batches)."""
 import argparse
 import math
+import os
 import time
 
 import torch
@@ -133,4 +134,8 @@ secs = time.perf_counter() - t0
 train_loss, val_loss = estimate("train"), estimate("val")
 print(f"pytorch-{torch.__version__} step {a.steps}: train {train_loss:.4f} val {val_loss:.4f} "
       f"(gelu {a.gelu}, embeddings decayed {bool(a.decay_embeddings)}, seed {a.seed})")
+with open("/proc/self/maps") as f:
+    blas = sorted({ln.split()[-1] for ln in f if "blas" in ln.split()[-1].rsplit("/", 1)[-1]})
+print(f"blas: omp {torch.get_num_threads()} thread(s), OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}, "
+      f"mapped {' '.join(blas) or '?'}")
 print(f"val_loss={val_loss:.4f} seconds={secs:.1f}")

@@ -74,6 +74,12 @@ public final class GptModel implements LocalModel {
         gpt.setOptimizerSteps(Math.round(state[n]));
     }
 
+    /** The GPT's worker threads (each a share of every micro-batch); see {@link GPT#setThreads}. */
+    @Override
+    public void useThreads(int threads) {
+        gpt.setThreads(Math.max(1, threads));
+    }
+
     @Override
     public double trainStep(int[][] x, int[][] y, double lr) {
         return gpt.trainStep(x, y, lr, train);

@@ -26,6 +26,10 @@ public interface LocalModel extends AutoCloseable {
     /** Seeds the model's own randomness (dropout) for a worker's round; a no-op for a model without any. */
     void reseed(long seed);
 
+    /** Threads one training step may use (a Spark task's cores); a no-op for a single-threaded model. */
+    default void useThreads(int threads) {
+    }
+
     /** Frees what the copy holds off-heap. */
     @Override
     void close();

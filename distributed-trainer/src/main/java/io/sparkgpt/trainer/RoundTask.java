@@ -4,6 +4,7 @@ import io.sparkgpt.model.LrSchedule;
 import io.sparkgpt.model.TokenWindows;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
@@ -46,6 +47,9 @@ final class RoundTask implements Function2<Integer, Iterator<int[]>, Iterator<Wo
             model.setParams(s[0]);
             model.setOptimizerState(s[1]);
             model.reseed(Seeds.mix(Seeds.worker(cfg.seed(), round, worker)));
+            // the task's cores (spark.task.cpus), not the executor's: tasks beside it use the others
+            TaskContext task = TaskContext.get();
+            model.useThreads(task != null ? task.cpus() : 1);
             Iterator<WorkerResult> out = train(worker, shard, model, t0);
             ok = true;
             return out;

@@ -3,6 +3,11 @@ package io.sparkgpt.model;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
 
 /**
  * A GPT-2 style decoder (nanoGPT's {@code model.py}) with its training step, written llm.c style: every layer's
@@ -16,13 +21,23 @@ import java.util.List;
  * ({@code x += drop(proj(causalSelfAttention(ln1(x))))}, {@code x += drop(fc2(gelu(fc(ln2(x)))))}) -> final
  * LayerNorm -> LM head (the token embedding when tied). GELU is the tanh approximation (GPT-2's) or, with
  * {@link GPTConfig#exactGelu()}, x * Phi(x). Initialisation is GPT-2's: N(0, 0.02) for weights and embeddings,
- * N(0, 0.02/sqrt(2 nLayer)) for the two residual projections, zero biases, unit LayerNorm gains.
+ * N(0, 0.02/sqrt(2 nLayer)) for the two residual projections, zero biases, unit LayerNorm gains. Where each tensor
+ * lives in the flat parameter vector: {@link #layout()}.
+ *
+ * <p>Training: {@link #gradient} (forward, a {@link LogitsLoss} on the logits, backward, per micro-batch) then
+ * {@link #update} (clip + AdamW); {@link #trainStep} is the two with next-token cross-entropy.
+ *
+ * <p>Threads: a micro-batch's rows are split over {@link #threads()} workers (default: the available processors),
+ * each with its own activations and gradient buffer and a single-threaded OpenBLAS (at 2 cores the products are too
+ * small for two BLAS threads to help: issue 14). Partial gradients are summed in worker order, so the result is
+ * deterministic for a given thread count; 1 thread gives the single-threaded numbers bit for bit, 2 threads the
+ * same up to float rounding of the sums. Dropout masks do not depend on the thread count: each worker jumps to its
+ * rows' place in the model's one RNG stream (SplitMix64 can jump).
  *
  * <p>Parameters, AdamW moments and the dropout RNG are plain state that can be read and written
  * ({@link #params()}, {@link #optimizerState()}, {@link #rngState()}), so a distributed trainer can average
- * parameters (and moments) across workers and a checkpoint can resume bit for bit. Not thread-safe: one instance per
- * thread. Holds off-heap memory: {@link #close()} frees it (a finalizer-free design; unreferenced instances are
- * freed by javacpp's deallocator eventually).
+ * parameters (and moments) across workers and a checkpoint can resume bit for bit. Not thread-safe: one caller at a
+ * time. Holds off-heap memory and, with more than one thread, a thread pool: {@link #close()} frees both.
  *
  * <p>Typical use:
  * <pre>{@code
@@ -40,24 +55,23 @@ public final class GPT implements AutoCloseable {
     private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI);
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
     private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
+    /** Rows per forward pass in {@link #forwardInference}. */
+    private static final int INFERENCE_ROWS = 16;
 
     private final GPTConfig cfg;
     private final int C, H, hs, V, L, maxT;
-    private final boolean hasBias;
     private final float pDrop;
+    private final ParamLayout lay;
     private final int nParams;
     private final Buf params, grads, m, v;
     private long adamT;
     private final Rng rng;
     private double lastGradNorm = Double.NaN;
 
-    // parameter offsets; -1 = absent (no bias)
-    private final int wte, wpe, lnfw, lnfb, lmw;
-    private final int[] ln1w, ln1b, qkvw, qkvb, attw, attb, ln2w, ln2b, fcw, fcb, fc2w, fc2b;
-    /** {offset, size, decay(0/1)} of every tensor, for the optimizer. */
-    private final List<int[]> tensors = new ArrayList<>();
-
-    private Acts acts;
+    private int threads;
+    /** Worker j handles the j-th share of a micro-batch's rows; worker 0 runs on the caller's thread. */
+    private final List<Worker> workers = new ArrayList<>();
+    private ExecutorService pool;
 
     private GPT(GPTConfig cfg, long seed) {
         this.cfg = cfg;
@@ -67,32 +81,9 @@ public final class GPT implements AutoCloseable {
         this.V = cfg.vocabSize();
         this.L = cfg.nLayer();
         this.maxT = cfg.blockSize();
-        this.hasBias = cfg.bias();
         this.pDrop = (float) cfg.dropout();
-        int[] next = {0};
-        wte = alloc(next, (long) V * C, false);
-        wpe = alloc(next, (long) maxT * C, false);
-        ln1w = new int[L]; ln1b = new int[L]; qkvw = new int[L]; qkvb = new int[L]; attw = new int[L];
-        attb = new int[L]; ln2w = new int[L]; ln2b = new int[L]; fcw = new int[L]; fcb = new int[L];
-        fc2w = new int[L]; fc2b = new int[L];
-        for (int l = 0; l < L; l++) {
-            ln1w[l] = alloc(next, C, false);
-            ln1b[l] = hasBias ? alloc(next, C, false) : -1;
-            qkvw[l] = alloc(next, 3L * C * C, true);
-            qkvb[l] = hasBias ? alloc(next, 3L * C, false) : -1;
-            attw[l] = alloc(next, (long) C * C, true);
-            attb[l] = hasBias ? alloc(next, C, false) : -1;
-            ln2w[l] = alloc(next, C, false);
-            ln2b[l] = hasBias ? alloc(next, C, false) : -1;
-            fcw[l] = alloc(next, 4L * C * C, true);
-            fcb[l] = hasBias ? alloc(next, 4L * C, false) : -1;
-            fc2w[l] = alloc(next, 4L * C * C, true);
-            fc2b[l] = hasBias ? alloc(next, C, false) : -1;
-        }
-        lnfw = alloc(next, C, false);
-        lnfb = hasBias ? alloc(next, C, false) : -1;
-        lmw = cfg.tiedEmbeddings() ? wte : alloc(next, (long) V * C, true);
-        nParams = next[0];
+        this.lay = ParamLayout.of(cfg);
+        nParams = lay.size();
         params = new Buf(nParams);
         grads = new Buf(nParams);
         m = new Buf(nParams);
@@ -100,6 +91,12 @@ public final class GPT implements AutoCloseable {
         rng = new Rng(seed);
         init(new Rng(Rng.mix(seed, 0x1417)));
         rng.setState(Rng.mix(seed, 0xD50));
+        setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** A new model with GPT-2 initialisation drawn from {@code seed}; the same seed gives the same parameters. */
+    public static GPT create(GPTConfig config, long seed) {
+        return new GPT(config, seed);
     }
 
     /** Threads OpenBLAS uses for the matrix products (process-wide). */
@@ -111,6 +108,27 @@ public final class GPT implements AutoCloseable {
         return Blas.threads();
     }
 
+    /**
+     * Worker threads for {@link #gradient}, {@link #forwardInference} and {@link #update} (a micro-batch of fewer
+     * rows uses fewer). Whenever more than one runs, OpenBLAS is set to one thread, process-wide: each worker's
+     * products run on its own core. At 1 the model leaves OpenBLAS's setting alone ({@link #setBlasThreads}).
+     */
+    public GPT setThreads(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("threads must be >= 1: " + n);
+        }
+        if (n != threads && pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
+        threads = n;
+        return this;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
     /** Number of parameters a model of {@code c} has (without building it). */
     public static long countParams(GPTConfig c) {
         long C = c.nEmbd(), V = c.vocabSize(), T = c.blockSize();
@@ -118,38 +136,23 @@ public final class GPT implements AutoCloseable {
         return V * C + T * C + c.nLayer() * perLayer + (c.bias() ? 2 * C : C) + (c.tiedEmbeddings() ? 0 : V * C);
     }
 
-    private int alloc(int[] next, long size, boolean decay) {
-        if (next[0] + size > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("model too large for one float buffer: more than 2^31 parameters");
-        }
-        int off = next[0];
-        tensors.add(new int[] {off, (int) size, decay ? 1 : 0});
-        next[0] += (int) size;
-        return off;
-    }
-
-    /** A new model with GPT-2 initialisation drawn from {@code seed}; the same seed gives the same parameters. */
-    public static GPT create(GPTConfig config, long seed) {
-        return new GPT(config, seed);
-    }
-
     private void init(Rng r) {
         FloatBuffer p = params.f;
         float std = 0.02f;
         float projStd = (float) (0.02 / Math.sqrt(2.0 * L));
-        gauss(p, r, wte, V * C, std);
-        gauss(p, r, wpe, maxT * C, std);
-        for (int l = 0; l < L; l++) {
-            fill(p, ln1w[l], C, 1f);
-            gauss(p, r, qkvw[l], 3 * C * C, std);
-            gauss(p, r, attw[l], C * C, projStd);
-            fill(p, ln2w[l], C, 1f);
-            gauss(p, r, fcw[l], 4 * C * C, std);
-            gauss(p, r, fc2w[l], 4 * C * C, projStd);
+        gauss(p, r, lay.wte(), V * C, std);
+        gauss(p, r, lay.wpe(), maxT * C, std);
+        for (ParamLayout.Block k : lay.blocks()) {
+            fill(p, k.ln1W(), C, 1f);
+            gauss(p, r, k.qkvW(), 3 * C * C, std);
+            gauss(p, r, k.projW(), C * C, projStd);
+            fill(p, k.ln2W(), C, 1f);
+            gauss(p, r, k.fcW(), 4 * C * C, std);
+            gauss(p, r, k.fc2W(), 4 * C * C, projStd);
         }
-        fill(p, lnfw, C, 1f);
+        fill(p, lay.lnfW(), C, 1f);
         if (!cfg.tiedEmbeddings()) {
-            gauss(p, r, lmw, V * C, std);
+            gauss(p, r, lay.lmHead(), V * C, std);
         }
     }
 
@@ -176,7 +179,20 @@ public final class GPT implements AutoCloseable {
         return nParams;
     }
 
-    /** A copy of the flat parameter vector (layout fixed by the config; see {@link #tensorNames()}). */
+    /** Where each tensor lives in the flat parameter vector (fixed by the config). */
+    public ParamLayout layout() {
+        return lay;
+    }
+
+    /**
+     * A read-only view of the live parameter vector (no copy; indexed by {@link #layout()}'s offsets): for code that
+     * reads the weights directly, such as an inference engine. Changes when the model trains.
+     */
+    public FloatBuffer parameterView() {
+        return params.f.asReadOnlyBuffer();
+    }
+
+    /** A copy of the flat parameter vector (layout fixed by the config; see {@link #layout()}). */
     public float[] params() {
         float[] out = new float[nParams];
         params.copyTo(out);
@@ -225,7 +241,7 @@ public final class GPT implements AutoCloseable {
         rng.setState(s);
     }
 
-    /** Global L2 norm of the gradient of the last {@link #trainStep} before clipping. */
+    /** Global L2 norm of the gradient before clipping, at the last {@link #update}. */
     public double lastGradNorm() {
         return lastGradNorm;
     }
@@ -233,25 +249,8 @@ public final class GPT implements AutoCloseable {
     /** Names of the parameter tensors in layout order, with their offset and size ("name@offset+size"). */
     public List<String> tensorNames() {
         List<String> names = new ArrayList<>();
-        String[] perLayer = hasBias
-                ? new String[] {"ln1.w", "ln1.b", "attn.qkv.w", "attn.qkv.b", "attn.proj.w", "attn.proj.b", "ln2.w",
-                    "ln2.b", "mlp.fc.w", "mlp.fc.b", "mlp.proj.w", "mlp.proj.b"}
-                : new String[] {"ln1.w", "attn.qkv.w", "attn.proj.w", "ln2.w", "mlp.fc.w", "mlp.proj.w"};
-        List<String> order = new ArrayList<>(List.of("wte", "wpe"));
-        for (int l = 0; l < L; l++) {
-            for (String s : perLayer) {
-                order.add("h." + l + "." + s);
-            }
-        }
-        order.add("ln_f.w");
-        if (hasBias) {
-            order.add("ln_f.b");
-        }
-        if (!cfg.tiedEmbeddings()) {
-            order.add("lm_head.w");
-        }
-        for (int i = 0; i < tensors.size(); i++) {
-            names.add(order.get(i) + "@" + tensors.get(i)[0] + "+" + tensors.get(i)[1]);
+        for (ParamLayout.Tensor t : lay.tensors()) {
+            names.add(t.name() + "@" + t.offset() + "+" + t.size());
         }
         return names;
     }
@@ -264,49 +263,42 @@ public final class GPT implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+            pool = null;
+        }
+        for (Worker w : workers) {
+            w.close();
+        }
+        workers.clear();
         params.close();
         grads.close();
         m.close();
         v.close();
-        if (acts != null) {
-            acts.close();
-            acts = null;
-        }
     }
 
     // ------------------------------------------------------------------ public compute API
 
     /**
-     * One AdamW step: forward + backward over the rows of {@code x}/{@code y} in micro-batches of
-     * {@code tc.microBatchSize()} rows (gradient accumulation: the gradient is that of the mean loss over all rows,
-     * exactly as one big batch), global-norm clipping at {@code tc.gradClip()}, then the update with learning rate
-     * {@code lr} (take it from {@code tc.schedule().at(step)}), betas, eps and decoupled weight decay from
-     * {@code tc}. Dropout (if the config has any) draws from this model's RNG.
+     * One AdamW step on next-token cross-entropy: {@link #gradient} with a {@link CrossEntropyLoss} over {@code y}
+     * (micro-batches of {@code tc.microBatchSize()} rows: gradient accumulation, exactly as one big batch), then
+     * {@link #update} (global-norm clipping, AdamW with learning rate {@code lr}; take it from
+     * {@code tc.schedule().at(step)}). Dropout (if the config has any) draws from this model's RNG.
      *
      * @param x input token ids, {@code [rows][T]} with {@code T <= blockSize} and rows a multiple of
      *          {@code tc.microBatchSize()} (usually {@code tc.batchSize()})
-     * @param y target ids (x shifted by one), same shape
-     * @return the mean training loss (nats per token) over all rows, before the update
+     * @param y target ids (x shifted by one), same shape; -1 = position not trained
+     * @return the mean training loss (nats per target) over all rows, before the update
      */
     public double trainStep(int[][] x, int[][] y, double lr, TrainConfig tc) {
         int rows = checkBatch(x, y);
-        int mb = tc.microBatchSize();
-        if (rows % mb != 0) {
+        if (rows % tc.microBatchSize() != 0) {
             throw new IllegalArgumentException("batch of " + rows + " rows is not a multiple of "
-                    + "TrainConfig.microBatchSize=" + mb);
+                    + "TrainConfig.microBatchSize=" + tc.microBatchSize());
         }
-        int T = x[0].length;
-        int micro = rows / mb;
-        grads.zero();
-        double lossSum = 0;
-        float dscale = 1f / ((float) rows * T);
-        for (int k = 0; k < micro; k++) {
-            forward(x, k * mb, mb, T, true);
-            lossSum += crossEntropy(y, k * mb, mb, T, dscale);
-            backward(x, k * mb, mb, T);
-        }
+        double loss = gradient(x, new CrossEntropyLoss(y), tc);
         update(lr, tc);
-        return lossSum / ((double) rows * T);
+        return loss;
     }
 
     /** Same as {@link #trainStep(int[][], int[][], double, TrainConfig)} with the batch split per {@code tc}. */
@@ -314,18 +306,93 @@ public final class GPT implements AutoCloseable {
         return trainStep(batch.x(), batch.y(), lr, tc);
     }
 
-    /** Mean cross-entropy (nats per token) of {@code y} given {@code x}, without dropout; no state changes. */
-    public double loss(int[][] x, int[][] y) {
-        int rows = checkBatch(x, y);
+    /**
+     * The gradient of a loss computed outside the model, into the gradient buffer (no update: call {@link #update}).
+     * Zeroes the gradient, then for each micro-batch of {@code tc.microBatchSize()} rows (the last one may be
+     * shorter): forward pass (dropout on), {@code loss.apply} (on each worker's rows), backward pass.
+     *
+     * @param x input token ids {@code [rows][T]}, all rows of one length {@code T <= blockSize}
+     * @return the sum of {@code loss.apply}'s results (the batch loss)
+     */
+    public double gradient(int[][] x, LogitsLoss loss, TrainConfig tc) {
+        int rows = checkRows(x);
         int T = x[0].length;
-        double sum = 0;
-        int mb = Math.max(1, Math.min(rows, 16));
-        for (int s = 0; s < rows; s += mb) {
-            int b = Math.min(mb, rows - s);
-            forward(x, s, b, T, false);
-            sum += crossEntropy(y, s, b, T, 0f);
+        int mb = tc.microBatchSize();
+        int used = Math.min(threads, Math.min(mb, rows));
+        grads.zero();
+        for (int j = 1; j < used; j++) {
+            worker(j).grad.zero();
         }
-        return sum / ((double) rows * T);
+        double total = 0;
+        for (int s = 0; s < rows; s += mb) {
+            total += pass(x, s, Math.min(mb, rows - s), T, loss, true);
+        }
+        sumWorkerGradients(used);
+        return total;
+    }
+
+    /**
+     * Forward passes without dropout that hand each micro-batch (up to 16 rows, split over the workers) to
+     * {@code visitor}; what it writes into the logits or the hidden gradient is ignored. Parameters, gradients,
+     * moments and the RNG are untouched: reference-model log-probs, reward scoring, teacher logits, evaluation.
+     *
+     * @return the sum of {@code visitor.apply}'s results
+     */
+    public double forwardInference(int[][] x, LogitsLoss visitor) {
+        int rows = checkRows(x);
+        int T = x[0].length;
+        double total = 0;
+        for (int s = 0; s < rows; s += INFERENCE_ROWS) {
+            total += pass(x, s, Math.min(INFERENCE_ROWS, rows - s), T, visitor, false);
+        }
+        return total;
+    }
+
+    /**
+     * log p(y[b][t] | x[b][0..t]) at every position, without dropout and without state changes; positions with
+     * {@code y = -1} get 0.
+     */
+    public float[][] tokenLogProbs(int[][] x, int[][] y) {
+        checkBatch(x, y);
+        float[][] out = new float[x.length][x[0].length];
+        forwardInference(x, (row0, mb) -> {
+            FloatBuffer lg = mb.logits();
+            int T = mb.T();
+            for (int b = 0; b < mb.rows(); b++) {
+                for (int t = 0; t < T; t++) {
+                    int tgt = y[row0 + b][t];
+                    if (tgt == CrossEntropyLoss.IGNORE) {
+                        continue;
+                    }
+                    if (tgt < 0 || tgt >= V) {
+                        throw new IllegalArgumentException("target id " + tgt + " at row " + (row0 + b)
+                                + " position " + t + " is outside GPTConfig.vocabSize=" + V);
+                    }
+                    int o = (b * T + t) * V;
+                    float mx = Float.NEGATIVE_INFINITY;
+                    for (int i = 0; i < V; i++) {
+                        mx = Math.max(mx, lg.get(o + i));
+                    }
+                    double z = 0;
+                    for (int i = 0; i < V; i++) {
+                        z += Math.exp(lg.get(o + i) - mx);
+                    }
+                    out[row0 + b][t] = (float) (lg.get(o + tgt) - mx - Math.log(z));
+                }
+            }
+            return 0;
+        });
+        return out;
+    }
+
+    /** Mean cross-entropy (nats per target) of {@code y} given {@code x}, without dropout; no state changes. */
+    public double loss(int[][] x, int[][] y) {
+        checkBatch(x, y);
+        int T = x[0].length;
+        long count = new CrossEntropyLoss(y).count();
+        double sum = forwardInference(x, (row0, mb) ->
+                CrossEntropyLoss.nats(mb.logits(), y, row0, mb.rows(), T, V, 0f));
+        return count == 0 ? 0 : sum / count;
     }
 
     /** Next-token logits after {@code context} (1..blockSize ids), without dropout. */
@@ -341,10 +408,11 @@ public final class GPT implements AutoCloseable {
         }
         int T = context.length;
         checkT(T);
-        forward(new int[][] {context}, 0, 1, T, false);
+        Worker w = worker(0);
+        w.forward(new int[][] {context}, 0, 1, T, false, 0, 1, 0);
         float[][] out = new float[T][V];
         for (int t = 0; t < T; t++) {
-            acts.logits.f.get(t * V, out[t], 0, V);
+            w.acts.logits.f.get(t * V, out[t], 0, V);
         }
         return out;
     }
@@ -352,6 +420,33 @@ public final class GPT implements AutoCloseable {
     /** A KV-cached incremental decoder over this model's current parameters (see {@link KvCache}). */
     public KvCache kvCache() {
         return new KvCache(this);
+    }
+
+    /**
+     * A copy with {@code newVocab >= vocabSize} token rows (for chat special tokens): every old tensor is copied
+     * exactly (old ids keep their embedding and LM-head rows), the new rows of the token embedding (and of an
+     * untied LM head) are drawn N(0, 0.02) from {@code seed}. The copy starts a fresh optimizer (zero moments, step
+     * 0), continues this model's dropout RNG and has its thread count. Logits over old ids of a context of old ids
+     * are unchanged.
+     */
+    public GPT withVocabSize(int newVocab, long seed) {
+        if (newVocab < V) {
+            throw new IllegalArgumentException("new vocabulary size " + newVocab + " is smaller than GPTConfig.vocabSize="
+                    + V + ": rows can only be added");
+        }
+        GPTConfig nc = new GPTConfig(newVocab, maxT, L, H, C, cfg.dropout(), cfg.bias(), cfg.tiedEmbeddings(),
+                cfg.exactGelu());
+        GPT out = new GPT(nc, seed); // new rows get GPT-2's init N(0, 0.02) from this seed
+        FloatBuffer src = params.f, dst = out.params.f;
+        for (int i = 0; i < lay.tensors().size(); i++) {
+            ParamLayout.Tensor from = lay.tensors().get(i), to = out.lay.tensors().get(i);
+            boolean tokenRows = from.offset() == lay.wte() || from.offset() == lay.lmHead();
+            int n = tokenRows ? V * C : from.size(); // the old rows are the first V rows
+            dst.put(to.offset(), src, from.offset(), n);
+        }
+        out.rng.setState(rng.state());
+        out.setThreads(threads);
+        return out;
     }
 
     private void checkT(int T) {
@@ -362,9 +457,22 @@ public final class GPT implements AutoCloseable {
     }
 
     private int checkBatch(int[][] x, int[][] y) {
-        if (x.length == 0 || x.length != y.length) {
-            throw new IllegalArgumentException("x has " + x.length + " rows and y " + y.length
-                    + " (need the same, > 0)");
+        int rows = checkRows(x);
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("x has " + x.length + " rows and y " + y.length + " (need the same)");
+        }
+        for (int i = 0; i < rows; i++) {
+            if (y[i].length != x[i].length) {
+                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + " in x and "
+                        + y[i].length + " in y");
+            }
+        }
+        return rows;
+    }
+
+    private int checkRows(int[][] x) {
+        if (x.length == 0) {
+            throw new IllegalArgumentException("empty batch: x has 0 rows");
         }
         int T = x[0].length;
         if (T == 0) {
@@ -372,152 +480,466 @@ public final class GPT implements AutoCloseable {
         }
         checkT(T);
         for (int i = 0; i < x.length; i++) {
-            if (x[i].length != T || y[i].length != T) {
-                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + "/" + y[i].length
-                        + ", row 0 has " + T + ": all rows of a batch must have one length");
+            if (x[i].length != T) {
+                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + ", row 0 has " + T
+                        + ": all rows of a batch must have one length");
             }
         }
         return x.length;
     }
 
-    // ------------------------------------------------------------------ activations
+    // ------------------------------------------------------------------ the workers
 
-    /** Activation and scratch buffers for up to {@code bCap} sequences of up to blockSize tokens. */
-    private final class Acts {
-        final int bCap;
-        final Buf enc, encMask, lnf, lnfMean, lnfRstd, logits;
-        final Buf[] ln1, ln1Mean, ln1Rstd, qkv, att, attMask, atty, res2, drop2, ln2, ln2Mean, ln2Rstd, fch, fchg,
-                fchTanh, res3, drop3;
-        final Buf sBTC, dres, dBTC, dqkv, dfch, pScr, dpScr;
-
-        Acts(int bCap) {
-            this.bCap = bCap;
-            int btc = bCap * maxT * C;
-            int bt = bCap * maxT;
-            int bhtt = bCap * H * maxT * maxT;
-            boolean d = pDrop > 0;
-            enc = new Buf(btc);
-            encMask = d ? new Buf(btc) : null;
-            ln1 = new Buf[L]; ln1Mean = new Buf[L]; ln1Rstd = new Buf[L]; qkv = new Buf[L]; att = new Buf[L];
-            attMask = new Buf[L]; atty = new Buf[L]; res2 = new Buf[L]; drop2 = new Buf[L]; ln2 = new Buf[L];
-            ln2Mean = new Buf[L]; ln2Rstd = new Buf[L]; fch = new Buf[L]; fchg = new Buf[L]; fchTanh = new Buf[L]; res3 = new Buf[L];
-            drop3 = new Buf[L];
-            for (int l = 0; l < L; l++) {
-                ln1[l] = new Buf(btc); ln1Mean[l] = new Buf(bt); ln1Rstd[l] = new Buf(bt);
-                qkv[l] = new Buf(3 * btc); att[l] = new Buf(bhtt); attMask[l] = d ? new Buf(bhtt) : null;
-                atty[l] = new Buf(btc); res2[l] = new Buf(btc); drop2[l] = d ? new Buf(btc) : null;
-                ln2[l] = new Buf(btc); ln2Mean[l] = new Buf(bt); ln2Rstd[l] = new Buf(bt);
-                fch[l] = new Buf(4 * btc); fchg[l] = new Buf(4 * btc); fchTanh[l] = new Buf(4 * btc);
-                res3[l] = new Buf(btc);
-                drop3[l] = d ? new Buf(btc) : null;
+    /**
+     * One micro-batch (rows {@code row0..row0+B-1}) split over the workers: forward, {@code loss.apply}, and with
+     * {@code train} backward (dropout on) into each worker's gradient. Returns the sum of apply's results in worker
+     * order.
+     */
+    private double pass(int[][] x, int row0, int B, int T, LogitsLoss loss, boolean train) {
+        int n = Math.min(threads, B);
+        double[] part = new double[n];
+        boolean drop = train && pDrop > 0;
+        long rngAt = rng.state();
+        parallel(n, j -> {
+            int r0 = B * j / n, r1 = B * (j + 1) / n;
+            Worker w = worker(j);
+            w.forward(x, row0 + r0, r1 - r0, T, drop, rngAt, B, r0);
+            part[j] = loss.apply(row0 + r0, w.view(r1 - r0, T));
+            if (train) {
+                w.backward(x, row0 + r0, r1 - r0, T);
             }
-            lnf = new Buf(btc); lnfMean = new Buf(bt); lnfRstd = new Buf(bt);
-            logits = new Buf(bt * V);
-            sBTC = new Buf(btc); dres = new Buf(btc); dBTC = new Buf(btc); dqkv = new Buf(3 * btc);
-            dfch = new Buf(4 * btc); pScr = new Buf(maxT * maxT); dpScr = new Buf(maxT * maxT);
+        });
+        if (drop) {
+            rng.setState(Rng.jump(rngAt, dropoutDraws(B, T)));
+        }
+        double sum = 0;
+        for (double p : part) {
+            sum += p;
+        }
+        return sum;
+    }
+
+    /** Random numbers the dropout of one micro-batch of B rows draws (the enc mask, then per block att, res2, res3). */
+    private long dropoutDraws(int B, int T) {
+        return (long) B * T * C + (long) L * ((long) B * H * T * T + 2L * B * T * C);
+    }
+
+    /** grads += the other workers' gradients, in worker order (each thread sums a range of parameters). */
+    private void sumWorkerGradients(int used) {
+        if (used < 2) {
+            return;
+        }
+        FloatBuffer g = grads.f;
+        parallel(used, j -> {
+            int lo = (int) ((long) nParams * j / used), hi = (int) ((long) nParams * (j + 1) / used);
+            for (int k = 1; k < used; k++) {
+                FloatBuffer o = workers.get(k).grad.f;
+                for (int i = lo; i < hi; i++) {
+                    g.put(i, g.get(i) + o.get(i));
+                }
+            }
+        });
+    }
+
+    private Worker worker(int j) {
+        while (workers.size() <= j) {
+            workers.add(new Worker(workers.isEmpty() ? grads : new Buf(nParams)));
+        }
+        return workers.get(j);
+    }
+
+    /** Runs {@code task(j)} for j in [0, n): j = 0 on the calling thread, the rest on the pool; rethrows a failure. */
+    private void parallel(int n, IntConsumer task) {
+        if (n == 1) {
+            task.accept(0);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            worker(j); // created here, not on the pool threads
+        }
+        if (Blas.threads() != 1) {
+            Blas.setThreads(1);
+        }
+        if (pool == null) {
+            pool = Executors.newFixedThreadPool(threads - 1, r -> {
+                Thread t = new Thread(r, "gpt-worker");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        List<Future<?>> futures = new ArrayList<>();
+        for (int j = 1; j < n; j++) {
+            int jj = j;
+            futures.add(pool.submit(() -> task.accept(jj)));
+        }
+        Throwable failure = null;
+        try {
+            task.accept(0);
+        } catch (RuntimeException | Error e) {
+            failure = e;
+        }
+        for (Future<?> f : futures) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                failure = failure != null ? failure : e.getCause();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = failure != null ? failure : new IllegalStateException("interrupted waiting for a worker", e);
+            }
+        }
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error er) {
+            throw er;
+        }
+        if (failure != null) {
+            throw new IllegalStateException("a GPT worker failed", failure);
+        }
+    }
+
+    private record View(int rows, int T, int V, int C, FloatBuffer logits, FloatBuffer hidden,
+                        FloatBuffer hiddenGrad) implements MicroBatch {}
+
+    /**
+     * One share of a micro-batch's rows: its activations, its gradient buffer (worker 0 writes the model's own) and
+     * its dropout RNG. Reads the shared parameters; writes only its own buffers.
+     */
+    private final class Worker {
+        final Buf grad;
+        final Rng drng = new Rng(0);
+        Activations acts;
+        private long dropAt;
+
+        Worker(Buf grad) {
+            this.grad = grad;
+        }
+
+        Activations acts(int B) {
+            if (acts == null || acts.rows < B) {
+                if (acts != null) {
+                    acts.close();
+                }
+                acts = new Activations(cfg, B);
+            }
+            return acts;
+        }
+
+        /** The last forward pass as a {@link LogitsLoss} sees it; zeroes the hidden gradient. */
+        MicroBatch view(int B, int T) {
+            int btc = B * T * C;
+            FloatBuffer hg = acts.dBTC.f;
+            for (int i = 0; i < btc; i++) {
+                hg.put(i, 0f);
+            }
+            return new View(B, T, V, C, acts.logits.f.slice(0, B * T * V), acts.lnf.f.slice(0, btc).asReadOnlyBuffer(),
+                    hg.slice(0, btc));
         }
 
         void close() {
-            for (java.lang.reflect.Field fld : Acts.class.getDeclaredFields()) {
-                try {
-                    Object o = fld.get(this);
-                    if (o instanceof Buf b) {
-                        b.close();
-                    } else if (o instanceof Buf[] bs) {
-                        for (Buf b : bs) {
-                            if (b != null) {
-                                b.close();
-                            }
-                        }
-                    }
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-    }
-
-    private Acts acts(int B) {
-        if (acts == null || acts.bCap < B) {
             if (acts != null) {
                 acts.close();
+                acts = null;
             }
-            acts = new Acts(B);
+            if (grad != grads) {
+                grad.close();
+            }
         }
-        return acts;
-    }
 
-    // ------------------------------------------------------------------ forward
+        // forward
 
-    private void forward(int[][] x, int row0, int B, int T, boolean train) {
-        Acts a = acts(B);
-        FloatBuffer p = params.f;
-        boolean drop = train && pDrop > 0;
-        int BT = B * T;
-        FloatBuffer enc = a.enc.f;
-        for (int b = 0; b < B; b++) {
-            int[] row = x[row0 + b];
-            for (int t = 0; t < T; t++) {
-                int tok = row[t];
-                if (tok < 0 || tok >= V) {
-                    throw new IllegalArgumentException("token id " + tok + " at row " + (row0 + b) + " position " + t
-                            + " is outside GPTConfig.vocabSize=" + V);
+        void forward(int[][] x, int row0, int B, int T, boolean drop, long rngAt, int mbRows, int r0) {
+            Activations a = acts(B);
+            dropAt = rngAt;
+            FloatBuffer p = params.f;
+            int BT = B * T;
+            FloatBuffer enc = a.enc.f;
+            for (int b = 0; b < B; b++) {
+                int[] row = x[row0 + b];
+                for (int t = 0; t < T; t++) {
+                    int tok = row[t];
+                    if (tok < 0 || tok >= V) {
+                        throw new IllegalArgumentException("token id " + tok + " at row " + (row0 + b) + " position " + t
+                                + " is outside GPTConfig.vocabSize=" + V);
+                    }
+                    int o = (b * T + t) * C, wo = lay.wte() + tok * C, po = lay.wpe() + t * C;
+                    for (int c = 0; c < C; c++) {
+                        enc.put(o + c, p.get(wo + c) + p.get(po + c));
+                    }
                 }
-                int o = (b * T + t) * C, wo = wte + tok * C, po = wpe + t * C;
-                for (int c = 0; c < C; c++) {
-                    enc.put(o + c, p.get(wo + c) + p.get(po + c));
+            }
+            // Dropout: the micro-batch's masks are one run of the model's RNG stream (enc, then per block att, res2,
+            // res3, each row-major over the micro-batch's mbRows rows); this worker jumps to its rows' place in each.
+            long attDraws = (long) mbRows * H * T * T, btcDraws = (long) mbRows * T * C;
+            if (drop) {
+                seek((long) r0 * T * C);
+                dropout(a.enc, a.encMask, BT * C);
+            }
+            Buf res = a.enc;
+            for (int l = 0; l < L; l++) {
+                ParamLayout.Block k = lay.blocks().get(l);
+                Activations.Layer la = a.layer[l];
+                long at = btcDraws + l * (attDraws + 2 * btcDraws);
+                layerNorm(la.ln1, la.ln1Mean, la.ln1Rstd, res, k.ln1W(), k.ln1B(), BT);
+                linear(la.qkv, la.ln1, k.qkvW(), k.qkvB(), BT, C, 3 * C);
+                if (drop) {
+                    seek(at + (long) r0 * H * T * T);
                 }
+                attentionForward(a, la, B, T, drop);
+                linear(a.sBTC, la.atty, k.projW(), k.projB(), BT, C, C);
+                if (drop) {
+                    seek(at + attDraws + (long) r0 * T * C);
+                }
+                residual(la.res2, res, a.sBTC, drop ? la.drop2 : null, BT * C);
+                layerNorm(la.ln2, la.ln2Mean, la.ln2Rstd, la.res2, k.ln2W(), k.ln2B(), BT);
+                linear(la.fch, la.ln2, k.fcW(), k.fcB(), BT, C, 4 * C);
+                geluKeep(la.fchg, la.fchTanh, la.fch, BT * 4 * C, cfg.exactGelu());
+                linear(a.sBTC, la.fchg, k.fc2W(), k.fc2B(), BT, 4 * C, C);
+                if (drop) {
+                    seek(at + attDraws + btcDraws + (long) r0 * T * C);
+                }
+                residual(la.res3, la.res2, a.sBTC, drop ? la.drop3 : null, BT * C);
+                res = la.res3;
             }
+            layerNorm(a.lnf, a.lnfMean, a.lnfRstd, res, lay.lnfW(), lay.lnfB(), BT);
+            linear(a.logits, a.lnf, lay.lmHead(), -1, BT, C, V);
         }
-        if (drop) {
-            dropout(a.enc, a.encMask, BT * C);
-        }
-        Buf res = a.enc;
-        for (int l = 0; l < L; l++) {
-            layerNorm(a.ln1[l], a.ln1Mean[l], a.ln1Rstd[l], res, ln1w[l], ln1b[l], BT);
-            linear(a.qkv[l], a.ln1[l], qkvw[l], qkvb[l], BT, C, 3 * C);
-            attentionForward(a, l, B, T, drop);
-            linear(a.sBTC, a.atty[l], attw[l], attb[l], BT, C, C);
-            residual(a.res2[l], res, a.sBTC, drop ? a.drop2[l] : null, BT * C);
-            layerNorm(a.ln2[l], a.ln2Mean[l], a.ln2Rstd[l], a.res2[l], ln2w[l], ln2b[l], BT);
-            linear(a.fch[l], a.ln2[l], fcw[l], fcb[l], BT, C, 4 * C);
-            geluKeep(a.fchg[l], a.fchTanh[l], a.fch[l], BT * 4 * C, cfg.exactGelu());
-            linear(a.sBTC, a.fchg[l], fc2w[l], fc2b[l], BT, 4 * C, C);
-            residual(a.res3[l], a.res2[l], a.sBTC, drop ? a.drop3[l] : null, BT * C);
-            res = a.res3[l];
-        }
-        layerNorm(a.lnf, a.lnfMean, a.lnfRstd, res, lnfw, lnfb, BT);
-        linear(a.logits, a.lnf, lmw, -1, BT, C, V);
-    }
 
-    /** In place: x *= mask, mask = 0 or 1/(1-p) drawn from the model RNG. */
-    private void dropout(Buf xb, Buf maskb, int n) {
-        FloatBuffer x = xb.f, mask = maskb.f;
-        float keep = 1f / (1f - pDrop);
-        for (int i = 0; i < n; i++) {
-            float mk = rng.nextDouble() < pDrop ? 0f : keep;
-            mask.put(i, mk);
-            x.put(i, x.get(i) * mk);
+        /** Puts the dropout RNG where the micro-batch's stream is after {@code draws} numbers. */
+        private void seek(long draws) {
+            drng.setState(Rng.jump(dropAt, draws));
         }
-    }
 
-    /** out = a + drop(b) (b's mask drawn now when {@code maskb} is given). */
-    private void residual(Buf outb, Buf ab, Buf bb, Buf maskb, int n) {
-        FloatBuffer out = outb.f, av = ab.f, bv = bb.f;
-        if (maskb == null) {
-            for (int i = 0; i < n; i++) {
-                out.put(i, av.get(i) + bv.get(i));
-            }
-        } else {
-            FloatBuffer mask = maskb.f;
+        /** In place: x *= mask, mask = 0 or 1/(1-p) drawn from the model RNG. */
+        private void dropout(Buf xb, Buf maskb, int n) {
+            FloatBuffer x = xb.f, mask = maskb.f;
             float keep = 1f / (1f - pDrop);
             for (int i = 0; i < n; i++) {
-                float mk = rng.nextDouble() < pDrop ? 0f : keep;
+                float mk = drng.nextDouble() < pDrop ? 0f : keep;
                 mask.put(i, mk);
-                out.put(i, av.get(i) + bv.get(i) * mk);
+                x.put(i, x.get(i) * mk);
+            }
+        }
+
+        /** out = a + drop(b) (b's mask drawn now when {@code maskb} is given). */
+        private void residual(Buf outb, Buf ab, Buf bb, Buf maskb, int n) {
+            FloatBuffer out = outb.f, av = ab.f, bv = bb.f;
+            if (maskb == null) {
+                for (int i = 0; i < n; i++) {
+                    out.put(i, av.get(i) + bv.get(i));
+                }
+            } else {
+                FloatBuffer mask = maskb.f;
+                float keep = 1f / (1f - pDrop);
+                for (int i = 0; i < n; i++) {
+                    float mk = drng.nextDouble() < pDrop ? 0f : keep;
+                    mask.put(i, mk);
+                    out.put(i, av.get(i) + bv.get(i) * mk);
+                }
+            }
+        }
+
+        private void attentionForward(Activations a, Activations.Layer la, int B, int T, boolean drop) {
+            Buf qkv = la.qkv, att = la.att, y = la.atty;
+            FloatBuffer attf = att.f;
+            float scale = (float) (1.0 / Math.sqrt(hs));
+            int C3 = 3 * C;
+            float keep = 1f / (1f - pDrop);
+            for (int b = 0; b < B; b++) {
+                for (int h = 0; h < H; h++) {
+                    int q = b * T * C3 + h * hs;
+                    int ao = (b * H + h) * T * T;
+                    Blas.gemm(false, true, T, T, hs, scale, qkv.at(q), C3, qkv.at(q + C), C3, 0f, att.at(ao), T);
+                    for (int t = 0; t < T; t++) {
+                        int r = ao + t * T;
+                        float mx = Float.NEGATIVE_INFINITY;
+                        for (int j = 0; j <= t; j++) {
+                            mx = Math.max(mx, attf.get(r + j));
+                        }
+                        float s = 0;
+                        for (int j = 0; j <= t; j++) {
+                            float e = (float) Math.exp(attf.get(r + j) - mx);
+                            attf.put(r + j, e);
+                            s += e;
+                        }
+                        float inv = 1f / s;
+                        for (int j = 0; j <= t; j++) {
+                            attf.put(r + j, attf.get(r + j) * inv);
+                        }
+                        for (int j = t + 1; j < T; j++) {
+                            attf.put(r + j, 0f);
+                        }
+                    }
+                    Buf pUse = att;
+                    int pOff = ao;
+                    if (drop) {
+                        FloatBuffer mk = la.attMask.f, ps = a.pScr.f;
+                        for (int i = 0; i < T * T; i++) {
+                            float mv = drng.nextDouble() < pDrop ? 0f : keep;
+                            mk.put(ao + i, mv);
+                            ps.put(i, attf.get(ao + i) * mv);
+                        }
+                        pUse = a.pScr;
+                        pOff = 0;
+                    }
+                    Blas.gemm(false, false, T, hs, T, 1f, pUse.at(pOff), T, qkv.at(q + 2 * C), C3, 0f,
+                            y.at(b * T * C + h * hs), C);
+                }
+            }
+        }
+
+        // backward
+
+        private void backward(int[][] x, int row0, int B, int T) {
+            Activations a = acts;
+            int BT = B * T;
+            boolean drop = pDrop > 0;
+            // LM head; a.dBTC already holds what the loss added to dLoss/dhidden (zero for a plain LM loss)
+            linearBackward(a.dBTC, true, a.logits, a.lnf, lay.lmHead(), -1, BT, C, V);
+            a.dres.zero();
+            Buf lastRes = L > 0 ? a.layer[L - 1].res3 : a.enc;
+            layerNormBackward(a.dres, a.dBTC, lastRes, a.lnfMean, a.lnfRstd, lay.lnfW(), lay.lnfB(), BT);
+            for (int l = L - 1; l >= 0; l--) {
+                ParamLayout.Block k = lay.blocks().get(l);
+                Activations.Layer la = a.layer[l];
+                Buf resIn = l == 0 ? a.enc : a.layer[l - 1].res3;
+                // MLP branch: res3 = res2 + drop(fc2(gelu(fc(ln2(res2)))))
+                Buf dBranch = maskedCopy(a.sBTC, a.dres, drop ? la.drop3 : null, BT * C);
+                linearBackward(a.dfch, dBranch, la.fchg, k.fc2W(), k.fc2B(), BT, 4 * C, C);
+                geluBackward(a.dfch, la.fch, la.fchTanh, BT * 4 * C, cfg.exactGelu());
+                linearBackward(a.dBTC, a.dfch, la.ln2, k.fcW(), k.fcB(), BT, C, 4 * C);
+                layerNormBackward(a.dres, a.dBTC, la.res2, la.ln2Mean, la.ln2Rstd, k.ln2W(), k.ln2B(), BT);
+                // attention branch: res2 = resIn + drop(proj(attn(ln1(resIn))))
+                dBranch = maskedCopy(a.sBTC, a.dres, drop ? la.drop2 : null, BT * C);
+                linearBackward(a.dBTC, dBranch, la.atty, k.projW(), k.projB(), BT, C, C);
+                attentionBackward(a, la, B, T, drop);
+                linearBackward(a.dBTC, a.dqkv, la.ln1, k.qkvW(), k.qkvB(), BT, C, 3 * C);
+                layerNormBackward(a.dres, a.dBTC, resIn, la.ln1Mean, la.ln1Rstd, k.ln1W(), k.ln1B(), BT);
+            }
+            // embeddings
+            FloatBuffer d = a.dres.f, g = grad.f;
+            if (drop) {
+                FloatBuffer mk = a.encMask.f;
+                for (int i = 0; i < BT * C; i++) {
+                    d.put(i, d.get(i) * mk.get(i));
+                }
+            }
+            for (int b = 0; b < B; b++) {
+                int[] row = x[row0 + b];
+                for (int t = 0; t < T; t++) {
+                    int o = (b * T + t) * C, wo = lay.wte() + row[t] * C, po = lay.wpe() + t * C;
+                    for (int c = 0; c < C; c++) {
+                        float dv = d.get(o + c);
+                        g.put(wo + c, g.get(wo + c) + dv);
+                        g.put(po + c, g.get(po + c) + dv);
+                    }
+                }
+            }
+        }
+
+        /** dIn = dOut W (overwritten); dW += dOut^T in; db += column sums of dOut. */
+        private void linearBackward(Buf dIn, Buf dOut, Buf in, int w, int b, int BT, int ic, int oc) {
+            linearBackward(dIn, false, dOut, in, w, b, BT, ic, oc);
+        }
+
+        /** As above, with {@code addToDIn}: dIn += dOut W. */
+        private void linearBackward(Buf dIn, boolean addToDIn, Buf dOut, Buf in, int w, int b, int BT, int ic, int oc) {
+            Blas.gemm(false, false, BT, ic, oc, 1f, dOut.ptr, oc, params.at(w), ic, addToDIn ? 1f : 0f, dIn.ptr, ic);
+            Blas.gemm(true, false, oc, ic, BT, 1f, dOut.ptr, oc, in.ptr, ic, 1f, grad.at(w), ic);
+            if (b >= 0) {
+                FloatBuffer d = dOut.f, g = grad.f;
+                for (int i = 0; i < BT; i++) {
+                    int r = i * oc;
+                    for (int j = 0; j < oc; j++) {
+                        g.put(b + j, g.get(b + j) + d.get(r + j));
+                    }
+                }
+            }
+        }
+
+        /** dIn += LN backward of dOut; gains and biases accumulate into the gradient buffer. */
+        private void layerNormBackward(Buf dInb, Buf dOutb, Buf inb, Buf meanb, Buf rstdb, int w, int bias, int BT) {
+            FloatBuffer dIn = dInb.f, dOut = dOutb.f, in = inb.f, mean = meanb.f, rstd = rstdb.f, p = params.f,
+                    g = grad.f;
+            for (int i = 0; i < BT; i++) {
+                int o = i * C;
+                float mu = mean.get(i), rs = rstd.get(i);
+                float dnMean = 0, dnNormMean = 0;
+                for (int c = 0; c < C; c++) {
+                    float norm = (in.get(o + c) - mu) * rs;
+                    float dn = p.get(w + c) * dOut.get(o + c);
+                    dnMean += dn;
+                    dnNormMean += dn * norm;
+                }
+                dnMean /= C;
+                dnNormMean /= C;
+                for (int c = 0; c < C; c++) {
+                    float norm = (in.get(o + c) - mu) * rs;
+                    float dov = dOut.get(o + c);
+                    float dn = p.get(w + c) * dov;
+                    if (bias >= 0) {
+                        g.put(bias + c, g.get(bias + c) + dov);
+                    }
+                    g.put(w + c, g.get(w + c) + norm * dov);
+                    dIn.put(o + c, dIn.get(o + c) + (dn - dnMean - norm * dnNormMean) * rs);
+                }
+            }
+        }
+
+        /** From dL/d(atty) in a.dBTC to dL/d(qkv) in a.dqkv. */
+        private void attentionBackward(Activations a, Activations.Layer la, int B, int T, boolean drop) {
+            Buf qkv = la.qkv, att = la.att, dy = a.dBTC, dqkv = a.dqkv;
+            FloatBuffer attf = att.f, dp = a.dpScr.f;
+            float scale = (float) (1.0 / Math.sqrt(hs));
+            int C3 = 3 * C;
+            for (int b = 0; b < B; b++) {
+                for (int h = 0; h < H; h++) {
+                    int q = b * T * C3 + h * hs;
+                    int ao = (b * H + h) * T * T;
+                    int yo = b * T * C + h * hs;
+                    Buf pUse = att;
+                    int pOff = ao;
+                    if (drop) {
+                        FloatBuffer mk = la.attMask.f, ps = a.pScr.f;
+                        for (int i = 0; i < T * T; i++) {
+                            ps.put(i, attf.get(ao + i) * mk.get(ao + i));
+                        }
+                        pUse = a.pScr;
+                        pOff = 0;
+                    }
+                    // dP' = dY V^T ; dV = P'^T dY
+                    Blas.gemm(false, true, T, T, hs, 1f, dy.at(yo), C, qkv.at(q + 2 * C), C3, 0f, a.dpScr.ptr, T);
+                    Blas.gemm(true, false, T, hs, T, 1f, pUse.at(pOff), T, dy.at(yo), C, 0f, dqkv.at(q + 2 * C), C3);
+                    // softmax backward (through the dropout mask), scaled; result in dpScr
+                    for (int t = 0; t < T; t++) {
+                        int r = ao + t * T, rr = t * T;
+                        float dot = 0;
+                        if (drop) {
+                            FloatBuffer mk = la.attMask.f;
+                            for (int j = 0; j <= t; j++) {
+                                dp.put(rr + j, dp.get(rr + j) * mk.get(r + j));
+                            }
+                        }
+                        for (int j = 0; j <= t; j++) {
+                            dot += attf.get(r + j) * dp.get(rr + j);
+                        }
+                        for (int j = 0; j <= t; j++) {
+                            dp.put(rr + j, attf.get(r + j) * (dp.get(rr + j) - dot) * scale);
+                        }
+                        for (int j = t + 1; j < T; j++) {
+                            dp.put(rr + j, 0f);
+                        }
+                    }
+                    // dQ = dS K ; dK = dS^T Q
+                    Blas.gemm(false, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q + C), C3, 0f, dqkv.at(q), C3);
+                    Blas.gemm(true, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q), C3, 0f, dqkv.at(q + C), C3);
+                }
             }
         }
     }
+
+    // ------------------------------------------------------------------ layers shared by the workers and KvCache
 
     void layerNorm(Buf outb, Buf meanb, Buf rstdb, Buf inb, int w, int bias, int BT) {
         FloatBuffer out = outb.f, in = inb.f, p = params.f, mean = meanb.f, rstd = rstdb.f;
@@ -618,141 +1040,6 @@ public final class GPT implements AutoCloseable {
         return p / q;
     }
 
-    private void attentionForward(Acts a, int l, int B, int T, boolean drop) {
-        Buf qkv = a.qkv[l], att = a.att[l], y = a.atty[l];
-        FloatBuffer attf = att.f;
-        float scale = (float) (1.0 / Math.sqrt(hs));
-        int C3 = 3 * C;
-        float keep = 1f / (1f - pDrop);
-        for (int b = 0; b < B; b++) {
-            for (int h = 0; h < H; h++) {
-                int q = b * T * C3 + h * hs;
-                int ao = (b * H + h) * T * T;
-                Blas.gemm(false, true, T, T, hs, scale, qkv.at(q), C3, qkv.at(q + C), C3, 0f, att.at(ao), T);
-                for (int t = 0; t < T; t++) {
-                    int r = ao + t * T;
-                    float mx = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= t; j++) {
-                        mx = Math.max(mx, attf.get(r + j));
-                    }
-                    float s = 0;
-                    for (int j = 0; j <= t; j++) {
-                        float e = (float) Math.exp(attf.get(r + j) - mx);
-                        attf.put(r + j, e);
-                        s += e;
-                    }
-                    float inv = 1f / s;
-                    for (int j = 0; j <= t; j++) {
-                        attf.put(r + j, attf.get(r + j) * inv);
-                    }
-                    for (int j = t + 1; j < T; j++) {
-                        attf.put(r + j, 0f);
-                    }
-                }
-                Buf pUse = att;
-                int pOff = ao;
-                if (drop) {
-                    FloatBuffer mk = a.attMask[l].f, ps = a.pScr.f;
-                    for (int i = 0; i < T * T; i++) {
-                        float mv = rng.nextDouble() < pDrop ? 0f : keep;
-                        mk.put(ao + i, mv);
-                        ps.put(i, attf.get(ao + i) * mv);
-                    }
-                    pUse = a.pScr;
-                    pOff = 0;
-                }
-                Blas.gemm(false, false, T, hs, T, 1f, pUse.at(pOff), T, qkv.at(q + 2 * C), C3, 0f,
-                        y.at(b * T * C + h * hs), C);
-            }
-        }
-    }
-
-    /**
-     * Softmax cross-entropy of rows {@code row0..row0+B-1} of {@code y} against the logits of the last forward.
-     * With {@code dscale != 0} the logits buffer is overwritten with dLoss/dlogits = (softmax - onehot) * dscale.
-     * Returns the summed loss in nats.
-     */
-    private double crossEntropy(int[][] y, int row0, int B, int T, float dscale) {
-        FloatBuffer lg = acts.logits.f;
-        double total = 0;
-        for (int b = 0; b < B; b++) {
-            int[] row = y[row0 + b];
-            for (int t = 0; t < T; t++) {
-                int tgt = row[t];
-                if (tgt < 0 || tgt >= V) {
-                    throw new IllegalArgumentException("target id " + tgt + " at row " + (row0 + b) + " position "
-                            + t + " is outside GPTConfig.vocabSize=" + V);
-                }
-                int o = (b * T + t) * V;
-                float mx = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < V; i++) {
-                    mx = Math.max(mx, lg.get(o + i));
-                }
-                double s = 0;
-                for (int i = 0; i < V; i++) {
-                    s += Math.exp(lg.get(o + i) - mx);
-                }
-                double logZ = mx + Math.log(s);
-                total += logZ - lg.get(o + tgt);
-                if (dscale != 0f) {
-                    float inv = (float) (1.0 / s);
-                    for (int i = 0; i < V; i++) {
-                        float pr = (float) Math.exp(lg.get(o + i) - mx) * inv;
-                        lg.put(o + i, (pr - (i == tgt ? 1f : 0f)) * dscale);
-                    }
-                }
-            }
-        }
-        return total;
-    }
-
-    // ------------------------------------------------------------------ backward
-
-    private void backward(int[][] x, int row0, int B, int T) {
-        Acts a = acts;
-        int BT = B * T;
-        boolean drop = pDrop > 0;
-        // LM head
-        linearBackward(a.dBTC, a.logits, a.lnf, lmw, -1, BT, C, V);
-        a.dres.zero();
-        Buf lastRes = L > 0 ? a.res3[L - 1] : a.enc;
-        layerNormBackward(a.dres, a.dBTC, lastRes, a.lnfMean, a.lnfRstd, lnfw, lnfb, BT);
-        for (int l = L - 1; l >= 0; l--) {
-            Buf resIn = l == 0 ? a.enc : a.res3[l - 1];
-            // MLP branch: res3 = res2 + drop(fc2(gelu(fc(ln2(res2)))))
-            Buf dBranch = maskedCopy(a.sBTC, a.dres, drop ? a.drop3[l] : null, BT * C);
-            linearBackward(a.dfch, dBranch, a.fchg[l], fc2w[l], fc2b[l], BT, 4 * C, C);
-            geluBackward(a.dfch, a.fch[l], a.fchTanh[l], BT * 4 * C, cfg.exactGelu());
-            linearBackward(a.dBTC, a.dfch, a.ln2[l], fcw[l], fcb[l], BT, C, 4 * C);
-            layerNormBackward(a.dres, a.dBTC, a.res2[l], a.ln2Mean[l], a.ln2Rstd[l], ln2w[l], ln2b[l], BT);
-            // attention branch: res2 = resIn + drop(proj(attn(ln1(resIn))))
-            dBranch = maskedCopy(a.sBTC, a.dres, drop ? a.drop2[l] : null, BT * C);
-            linearBackward(a.dBTC, dBranch, a.atty[l], attw[l], attb[l], BT, C, C);
-            attentionBackward(a, l, B, T, drop);
-            linearBackward(a.dBTC, a.dqkv, a.ln1[l], qkvw[l], qkvb[l], BT, C, 3 * C);
-            layerNormBackward(a.dres, a.dBTC, resIn, a.ln1Mean[l], a.ln1Rstd[l], ln1w[l], ln1b[l], BT);
-        }
-        // embeddings
-        FloatBuffer d = a.dres.f, g = grads.f;
-        if (drop) {
-            FloatBuffer mk = a.encMask.f;
-            for (int i = 0; i < BT * C; i++) {
-                d.put(i, d.get(i) * mk.get(i));
-            }
-        }
-        for (int b = 0; b < B; b++) {
-            int[] row = x[row0 + b];
-            for (int t = 0; t < T; t++) {
-                int o = (b * T + t) * C, wo = wte + row[t] * C, po = wpe + t * C;
-                for (int c = 0; c < C; c++) {
-                    float dv = d.get(o + c);
-                    g.put(wo + c, g.get(wo + c) + dv);
-                    g.put(po + c, g.get(po + c) + dv);
-                }
-            }
-        }
-    }
-
     /** out = src * mask, or src itself when there is no mask. */
     private static Buf maskedCopy(Buf out, Buf src, Buf maskb, int n) {
         if (maskb == null) {
@@ -763,21 +1050,6 @@ public final class GPT implements AutoCloseable {
             o.put(i, s.get(i) * mk.get(i));
         }
         return out;
-    }
-
-    /** dIn = dOut W (overwritten); dW += dOut^T in; db += column sums of dOut. */
-    private void linearBackward(Buf dIn, Buf dOut, Buf in, int w, int b, int BT, int ic, int oc) {
-        Blas.gemm(false, false, BT, ic, oc, 1f, dOut.ptr, oc, params.at(w), ic, 0f, dIn.ptr, ic);
-        Blas.gemm(true, false, oc, ic, BT, 1f, dOut.ptr, oc, in.ptr, ic, 1f, grads.at(w), ic);
-        if (b >= 0) {
-            FloatBuffer d = dOut.f, g = grads.f;
-            for (int i = 0; i < BT; i++) {
-                int r = i * oc;
-                for (int j = 0; j < oc; j++) {
-                    g.put(b + j, g.get(b + j) + d.get(r + j));
-                }
-            }
-        }
     }
 
     /** In place: d *= gelu'(x), with tanh(u) (tanh form) or Phi(x) (exact form) kept by the forward pass. */
@@ -798,89 +1070,17 @@ public final class GPT implements AutoCloseable {
         }
     }
 
-    /** dIn += LN backward of dOut; gains and biases accumulate into the gradient buffer. */
-    private void layerNormBackward(Buf dInb, Buf dOutb, Buf inb, Buf meanb, Buf rstdb, int w, int bias, int BT) {
-        FloatBuffer dIn = dInb.f, dOut = dOutb.f, in = inb.f, mean = meanb.f, rstd = rstdb.f, p = params.f,
-                g = grads.f;
-        for (int i = 0; i < BT; i++) {
-            int o = i * C;
-            float mu = mean.get(i), rs = rstd.get(i);
-            float dnMean = 0, dnNormMean = 0;
-            for (int c = 0; c < C; c++) {
-                float norm = (in.get(o + c) - mu) * rs;
-                float dn = p.get(w + c) * dOut.get(o + c);
-                dnMean += dn;
-                dnNormMean += dn * norm;
-            }
-            dnMean /= C;
-            dnNormMean /= C;
-            for (int c = 0; c < C; c++) {
-                float norm = (in.get(o + c) - mu) * rs;
-                float dov = dOut.get(o + c);
-                float dn = p.get(w + c) * dov;
-                if (bias >= 0) {
-                    g.put(bias + c, g.get(bias + c) + dov);
-                }
-                g.put(w + c, g.get(w + c) + norm * dov);
-                dIn.put(o + c, dIn.get(o + c) + (dn - dnMean - norm * dnNormMean) * rs);
-            }
-        }
-    }
-
-    /** From dL/d(atty) in a.dBTC to dL/d(qkv) in a.dqkv. */
-    private void attentionBackward(Acts a, int l, int B, int T, boolean drop) {
-        Buf qkv = a.qkv[l], att = a.att[l], dy = a.dBTC, dqkv = a.dqkv;
-        FloatBuffer attf = att.f, dp = a.dpScr.f;
-        float scale = (float) (1.0 / Math.sqrt(hs));
-        int C3 = 3 * C;
-        for (int b = 0; b < B; b++) {
-            for (int h = 0; h < H; h++) {
-                int q = b * T * C3 + h * hs;
-                int ao = (b * H + h) * T * T;
-                int yo = b * T * C + h * hs;
-                Buf pUse = att;
-                int pOff = ao;
-                if (drop) {
-                    FloatBuffer mk = a.attMask[l].f, ps = a.pScr.f;
-                    for (int i = 0; i < T * T; i++) {
-                        ps.put(i, attf.get(ao + i) * mk.get(ao + i));
-                    }
-                    pUse = a.pScr;
-                    pOff = 0;
-                }
-                // dP' = dY V^T ; dV = P'^T dY
-                Blas.gemm(false, true, T, T, hs, 1f, dy.at(yo), C, qkv.at(q + 2 * C), C3, 0f, a.dpScr.ptr, T);
-                Blas.gemm(true, false, T, hs, T, 1f, pUse.at(pOff), T, dy.at(yo), C, 0f, dqkv.at(q + 2 * C), C3);
-                // softmax backward (through the dropout mask), scaled; result in dpScr
-                for (int t = 0; t < T; t++) {
-                    int r = ao + t * T, rr = t * T;
-                    float dot = 0;
-                    if (drop) {
-                        FloatBuffer mk = a.attMask[l].f;
-                        for (int j = 0; j <= t; j++) {
-                            dp.put(rr + j, dp.get(rr + j) * mk.get(r + j));
-                        }
-                    }
-                    for (int j = 0; j <= t; j++) {
-                        dot += attf.get(r + j) * dp.get(rr + j);
-                    }
-                    for (int j = 0; j <= t; j++) {
-                        dp.put(rr + j, attf.get(r + j) * (dp.get(rr + j) - dot) * scale);
-                    }
-                    for (int j = t + 1; j < T; j++) {
-                        dp.put(rr + j, 0f);
-                    }
-                }
-                // dQ = dS K ; dK = dS^T Q
-                Blas.gemm(false, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q + C), C3, 0f, dqkv.at(q), C3);
-                Blas.gemm(true, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q), C3, 0f, dqkv.at(q + C), C3);
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ optimizer
 
-    private void update(double lr, TrainConfig tc) {
+    /**
+     * One optimizer step from the gradient of the last {@link #gradient} call: clip to the global L2 norm
+     * {@code tc.gradClip()} (0 = no clipping), then AdamW with learning rate {@code lr}, betas, eps and decoupled
+     * weight decay from {@code tc}; the optimizer step count goes up by one. The element-wise update runs on the
+     * workers (each a range of parameters: the same numbers at any thread count).
+     *
+     * @throws IllegalStateException if the gradient norm is not finite (diverged)
+     */
+    public void update(double lr, TrainConfig tc) {
         FloatBuffer g = grads.f, p = params.f, mf = m.f, vf = v.f;
         double ss = 0;
         for (int i = 0; i < nParams; i++) {
@@ -901,24 +1101,28 @@ public final class GPT implements AutoCloseable {
         float bc2Sqrt = (float) Math.sqrt(bc2);
         float eps = (float) tc.eps();
         float decay = (float) (1 - lr * tc.weightDecay());
-        for (int[] tsr : tensors) {
-            int off = tsr[0], end = off + tsr[1];
-            boolean dec = tc.weightDecay() > 0
-                    && (tsr[2] == 1 || (tc.decayEmbeddings() && (off == wte || off == wpe)));
-            for (int i = off; i < end; i++) {
-                float gi = g.get(i) * clip;
-                float mi = b1 * mf.get(i) + (1 - b1) * gi;
-                float vi = b2 * vf.get(i) + (1 - b2) * gi * gi;
-                mf.put(i, mi);
-                vf.put(i, vi);
-                float pi = p.get(i);
-                if (dec) {
-                    pi *= decay;
+        int n = threads;
+        parallel(n, j -> {
+            int lo = (int) ((long) nParams * j / n), hi = (int) ((long) nParams * (j + 1) / n);
+            for (ParamLayout.Tensor tsr : lay.tensors()) {
+                int from = Math.max(lo, tsr.offset()), to = Math.min(hi, tsr.offset() + tsr.size());
+                boolean dec = tc.weightDecay() > 0 && (tsr.decay()
+                        || (tc.decayEmbeddings() && (tsr.offset() == lay.wte() || tsr.offset() == lay.wpe())));
+                for (int i = from; i < to; i++) {
+                    float gi = g.get(i) * clip;
+                    float mi = b1 * mf.get(i) + (1 - b1) * gi;
+                    float vi = b2 * vf.get(i) + (1 - b2) * gi * gi;
+                    mf.put(i, mi);
+                    vf.put(i, vi);
+                    float pi = p.get(i);
+                    if (dec) {
+                        pi *= decay;
+                    }
+                    pi -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
+                    p.put(i, pi);
                 }
-                pi -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-                p.put(i, pi);
             }
-        }
+        });
     }
 
     // ------------------------------------------------------------------ package-private access for tests/KvCache
@@ -930,46 +1134,7 @@ public final class GPT implements AutoCloseable {
         return out;
     }
 
-    /** Computes the gradient of the mean loss into the gradient buffer without updating; returns the loss. */
-    double gradient(int[][] x, int[][] y, int microBatch) {
-        int rows = checkBatch(x, y);
-        int T = x[0].length;
-        grads.zero();
-        double lossSum = 0;
-        float dscale = 1f / ((float) rows * T);
-        for (int s = 0; s < rows; s += microBatch) {
-            int b = Math.min(microBatch, rows - s);
-            forward(x, s, b, T, true);
-            lossSum += crossEntropy(y, s, b, T, dscale);
-            backward(x, s, b, T);
-        }
-        return lossSum / ((double) rows * T);
-    }
-
     Buf paramBuf() {
         return params;
-    }
-
-    int off(String what, int layer) {
-        return switch (what) {
-            case "wte" -> wte;
-            case "wpe" -> wpe;
-            case "ln1w" -> ln1w[layer];
-            case "qkvw" -> qkvw[layer];
-            case "attw" -> attw[layer];
-            case "ln2w" -> ln2w[layer];
-            case "fcw" -> fcw[layer];
-            case "fc2w" -> fc2w[layer];
-            case "lnfw" -> lnfw;
-            case "lnfb" -> lnfb;
-            case "lmw" -> lmw;
-            case "qkvb" -> qkvb[layer];
-            case "fc2b" -> fc2b[layer];
-            case "ln1b" -> ln1b[layer];
-            case "attb" -> attb[layer];
-            case "ln2b" -> ln2b[layer];
-            case "fcb" -> fcb[layer];
-            default -> throw new IllegalArgumentException(what);
-        };
     }
 }

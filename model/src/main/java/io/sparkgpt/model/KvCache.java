@@ -60,14 +60,16 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalArgumentException("token id " + token + " is outside GPTConfig.vocabSize=" + V);
         }
         FloatBuffer p = g.paramBuf().f, xf = x.f;
-        int wte = g.off("wte", 0), wpe = g.off("wpe", 0);
+        ParamLayout lay = g.layout();
+        int wte = lay.wte(), wpe = lay.wpe();
         for (int c = 0; c < C; c++) {
             xf.put(c, p.get(wte + token * C + c) + p.get(wpe + pos * C + c));
         }
         float scale = (float) (1.0 / Math.sqrt(hs));
         for (int l = 0; l < L; l++) {
-            g.layerNorm(ln, mean, rstd, x, g.off("ln1w", l), cfg.bias() ? g.off("ln1b", l) : -1, 1);
-            g.linear(qkv, ln, g.off("qkvw", l), cfg.bias() ? g.off("qkvb", l) : -1, 1, C, 3 * C);
+            ParamLayout.Block blk = lay.blocks().get(l);
+            g.layerNorm(ln, mean, rstd, x, blk.ln1W(), blk.ln1B(), 1);
+            g.linear(qkv, ln, blk.qkvW(), blk.qkvB(), 1, C, 3 * C);
             FloatBuffer qf = qkv.f, kf = k[l].f, vf = vv[l].f, yf = y.f;
             for (int c = 0; c < C; c++) {
                 kf.put(pos * C + c, qf.get(C + c));
@@ -100,16 +102,16 @@ public final class KvCache implements AutoCloseable {
                     }
                 }
             }
-            g.linear(tmp, y, g.off("attw", l), cfg.bias() ? g.off("attb", l) : -1, 1, C, C);
+            g.linear(tmp, y, blk.projW(), blk.projB(), 1, C, C);
             add(xf, tmp.f);
-            g.layerNorm(ln, mean, rstd, x, g.off("ln2w", l), cfg.bias() ? g.off("ln2b", l) : -1, 1);
-            g.linear(h, ln, g.off("fcw", l), cfg.bias() ? g.off("fcb", l) : -1, 1, C, 4 * C);
+            g.layerNorm(ln, mean, rstd, x, blk.ln2W(), blk.ln2B(), 1);
+            g.linear(h, ln, blk.fcW(), blk.fcB(), 1, C, 4 * C);
             GPT.gelu(hg, h, 4 * C, cfg.exactGelu());
-            g.linear(tmp, hg, g.off("fc2w", l), cfg.bias() ? g.off("fc2b", l) : -1, 1, 4 * C, C);
+            g.linear(tmp, hg, blk.fc2W(), blk.fc2B(), 1, 4 * C, C);
             add(xf, tmp.f);
         }
-        g.layerNorm(ln, mean, rstd, x, g.off("lnfw", 0), cfg.bias() ? g.off("lnfb", 0) : -1, 1);
-        g.linear(logits, ln, g.off("lmw", 0), -1, 1, C, V);
+        g.layerNorm(ln, mean, rstd, x, lay.lnfW(), lay.lnfB(), 1);
+        g.linear(logits, ln, lay.lmHead(), -1, 1, C, V);
         pos++;
         float[] out = new float[V];
         logits.f.get(0, out, 0, V);

@@ -20,8 +20,15 @@ public final class Rng {
         this.state = s;
     }
 
+    private static final long GAMMA = 0x9E3779B97F4A7C15L;
+
+    /** The state after {@code n} draws from {@code state} (SplitMix64's state advances by a constant per draw). */
+    public static long jump(long state, long n) {
+        return state + n * GAMMA;
+    }
+
     public long nextLong() {
-        long z = (state += 0x9E3779B97F4A7C15L);
+        long z = (state += GAMMA);
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);

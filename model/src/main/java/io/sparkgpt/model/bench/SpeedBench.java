@@ -17,22 +17,31 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * estimate: 6N + 12 L C T per token) and the machine's sgemm peak (1024^3 through the same OpenBLAS). With
  * {@code profile} it samples the main thread's stack every 5 ms and prints the hottest frames.
  *
- * <p>Args: {@code C L H T B steps warmup threads [profile]}.
+ * <p>Args: {@code C L H T B steps warmup threads [blasThreads] [profile]}: {@code threads} worker threads of the
+ * GPT (each a share of the batch), {@code blasThreads} OpenBLAS threads (default 1; more only with 1 worker). The
+ * first line says which BLAS library the process mapped.
  */
 public final class SpeedBench {
     public static void main(String[] a) throws Exception {
         int C = Integer.parseInt(a[0]), L = Integer.parseInt(a[1]), H = Integer.parseInt(a[2]);
         int T = Integer.parseInt(a[3]), B = Integer.parseInt(a[4]);
         int steps = Integer.parseInt(a[5]), warm = Integer.parseInt(a[6]), threads = Integer.parseInt(a[7]);
-        boolean profile = a.length > 8 && a[8].equals("profile");
-        GPT.setBlasThreads(threads);
+        boolean profile = a[a.length - 1].equals("profile");
+        int blas = a.length > 8 && !a[8].equals("profile") ? Integer.parseInt(a[8]) : 1;
+        if (blas > 1 && threads > 1) {
+            throw new IllegalArgumentException("blasThreads " + blas + " needs threads 1 (the workers run one BLAS "
+                    + "thread each)");
+        }
+        GPT.setBlasThreads(blas);
+        System.out.println("blas: bundled OpenBLAS " + openblas_nolapack.OPENBLAS_VERSION.trim() + ", "
+                + GPT.blasThreads() + " thread(s), mapped " + mappedBlas());
         int V = 65;
         GPTConfig cfg = new GPTConfig(V, T, L, H, C, 0.0, false, true);
         TrainConfig tc = TrainConfig.defaults().withBatch(B, 1);
         int[] toks = new Random(1).ints(200_000, 0, V).toArray();
         TokenWindows w = new TokenWindows(toks, T, 7);
         double peak = gemmPeak();
-        try (GPT g = GPT.create(cfg, 1)) {
+        try (GPT g = GPT.create(cfg, 1).setThreads(threads)) {
             for (int i = 0; i < warm; i++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
@@ -62,24 +71,45 @@ public final class SpeedBench {
             if (profile) {
                 sampler.start();
             }
-            long t0 = System.nanoTime();
+            long t0 = System.nanoTime(), cpu0 = processCpuNanos();
             for (int i = 0; i < steps; i++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
             }
             double secs = (System.nanoTime() - t0) / 1e9;
+            double cpuSecs = (processCpuNanos() - cpu0) / 1e9;
             done.set(true);
             double tps = (double) steps * B * T / secs;
             double flopsPerTok = 6.0 * g.numParams() + 12.0 * L * C * T;
-            System.out.printf("dl4j-java C=%d L=%d H=%d T=%d B=%d threads=%d params=%d: %.3f s/step, %.0f tokens/s, "
-                            + "%.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.1f%%%n", C, L, H, T, B, threads,
+            System.out.printf("ours C=%d L=%d H=%d T=%d B=%d threads=%d blas=%d params=%d: %.3f s/step, %.0f tokens/s, "
+                            + "%.1f GFLOP/s, sgemm peak %.1f GFLOP/s, MFU %.1f%%%n", C, L, H, T, B, threads, blas,
                     g.numParams(), secs / steps, tps, tps * flopsPerTok / 1e9, peak, 100 * tps * flopsPerTok / 1e9 / peak);
             if (profile) {
                 int total = hist.values().stream().mapToInt(Integer::intValue).sum();
                 hist.entrySet().stream().sorted((x, y) -> y.getValue() - x.getValue()).limit(25)
                         .forEach(e -> System.out.printf("  %5.1f%% %s%n", 100.0 * e.getValue() / total, e.getKey()));
             }
+            // CPU seconds per step (all threads): on a loaded machine the wall time says little, but a split that
+            // adds no work shows the same CPU time per step at 1 and at 2 workers
+            System.out.printf("cpu %.3f s/step (process, all threads)%n", cpuSecs / steps);
             System.out.printf("tokens_per_s=%.1f%n", tps);
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** The BLAS libraries this process has mapped (from /proc/self/maps; "?" where there is none). */
+    static String mappedBlas() {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/maps")).stream()
+                    .map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.substring(f.lastIndexOf('/') + 1).contains("blas")).distinct()
+                    .collect(java.util.stream.Collectors.joining(" "));
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
         }
     }
 

@@ -175,8 +175,12 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--log-interval", defaultValue = "10") int logInterval;
         @Option(names = "--stop-after", defaultValue = "0", description = "stop (with a checkpoint) after this step")
         long stopAfter;
-        @Option(names = "--threads", defaultValue = "0", description = "BLAS threads (0 = OpenBLAS default)")
+        @Option(names = "--threads", defaultValue = "0", description = "worker threads, each a share of every "
+                + "micro-batch with a one-thread OpenBLAS (0 = the available processors)")
         int threads;
+        @Option(names = "--blas-threads", defaultValue = "0", description = "OpenBLAS threads with --threads 1 "
+                + "(0 = OpenBLAS's default)")
+        int blasThreads;
 
         @Override
         public Integer call() {
@@ -189,8 +193,9 @@ public final class GptMain implements Callable<Integer> {
                 throw new UsageException("output " + out + " already holds a checkpoint: pass --resume or --overwrite");
             }
             st.requireWritable(out);
-            if (threads > 0) {
-                GPT.setBlasThreads(threads);
+            if (threads < 0 || blasThreads < 0 || (blasThreads > 1 && threads != 1)) {
+                throw new UsageException("--threads " + threads + " --blas-threads " + blasThreads + ": both >= 0, "
+                        + "and more than one BLAS thread only with --threads 1");
             }
             CharVocab vocab = ckpt != null && ckpt.meta().containsKey(CHAR_VOCAB)
                     ? CharVocab.fromChars(ckpt.meta().get(CHAR_VOCAB)) : null;
@@ -242,10 +247,15 @@ public final class GptMain implements Callable<Integer> {
                 meta.put(TOKENIZER, ckpt.meta().get(TOKENIZER));
             }
             try (GPT gpt = GPT.create(cfg, tc.seed())) {
+                gpt.setThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+                if (blasThreads > 0 && gpt.threads() == 1) {
+                    GPT.setBlasThreads(blasThreads);
+                }
                 System.err.printf("model: %s, %,d parameters; train %,d tokens, val %s tokens; batch %d x %d "
-                        + "(micro %d); BLAS threads %d%n", cfg, gpt.numParams(), trainTok.length,
+                        + "(micro %d); threads %d, BLAS threads %s%n", cfg, gpt.numParams(), trainTok.length,
                         valTok == null ? "no" : String.format("%,d", valTok.length), tc.batchSize(),
-                        cfg.blockSize(), tc.microBatchSize(), GPT.blasThreads());
+                        cfg.blockSize(), tc.microBatchSize(), gpt.threads(),
+                        gpt.threads() > 1 ? "1 per worker" : String.valueOf(GPT.blasThreads()));
                 TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, out, System.err, meta)
                         .logInterval(logInterval);
                 if (ckpt != null) {

@@ -52,7 +52,7 @@ public final class Dl4jRouteBench {
         double dl4jAfter = Dl4jGpt.loss(g, batches[0].x(), batches[0].y());
 
         double fastSec, fastBefore, fastAfter;
-        try (GPT gpt = GPT.create(cfg, 1)) {
+        try (GPT gpt = GPT.create(cfg, 1).setThreads(1)) { // both sides on the same BLAS threads
             fastBefore = gpt.loss(batches[0].x(), batches[0].y());
             for (int i = 0; i < warm; i++) {
                 gpt.trainStep(batches[i].x(), batches[i].y(), tc.schedule().at(i), tc);

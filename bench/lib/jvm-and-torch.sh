@@ -1,0 +1,58 @@
+# Shared by bench/gpt-speed.sh and bench/nanogpt-shakespeare.sh (sourced; ROOT set by the caller).
+# build_model_classpath FILE: compiles model (and what it needs) and writes its classpath to FILE. Offline first;
+#   a fresh machine lacks plugins that -o cannot fetch, so it falls back to online. Never installs into ~/.m2.
+# torch_settings: prints the PyTorch settings to try, one per line: "label|env assignments|torch threads".
+# blas_of_python: the BLAS libraries a torch process maps (used by the python peers).
+PY=/usr/bin/python3
+
+ensure_torch() {
+  if ! $PY -c 'import torch' 2>/dev/null || ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
+    echo "installing python3-torch + libopenblas0-pthread (apt)" >&2
+    if [ "$(id -u)" = 0 ]; then APT="apt-get"; else APT="sudo apt-get"; fi
+    DEBIAN_FRONTEND=noninteractive $APT install -y -q python3-torch libopenblas0-pthread >&2
+  fi
+}
+
+build_model_classpath() {
+  local out=$1
+  local args=(-q -B compile dependency:build-classpath -pl model -am -Dmdep.outputFile="$out")
+  (cd "$ROOT" && { mvn -o "${args[@]}" >&2 2>/dev/null || mvn "${args[@]}" >&2; })
+}
+
+# Debian's OpenMP build of OpenBLAS, unpacked (not installed: the machine's BLAS alternatives stay as they are)
+# into bench/.cache, for LD_LIBRARY_PATH of the torch process only. Prints the folder, or nothing if unavailable.
+openmp_openblas_dir() {
+  local cache="$ROOT/bench/.cache/openblas-openmp"
+  local dir="$cache/usr/lib/x86_64-linux-gnu/openblas-openmp"
+  if [ ! -e "$dir/libblas.so.3" ]; then
+    mkdir -p "$cache"
+    (cd "$cache" && apt-get download -q libopenblas0-openmp >/dev/null 2>&1 \
+      && dpkg-deb -x libopenblas0-openmp_*.deb "$cache" && rm -f libopenblas0-openmp_*.deb) || true
+  fi
+  [ -e "$dir/libblas.so.3" ] && echo "$dir"
+}
+
+# Settings PyTorch is run at: 1 thread; 2 threads as the old scripts did (OpenMP and the pthread OpenBLAS both at
+# 2: the pools fight); 2 OpenMP threads over a one-thread OpenBLAS; 2 threads over Debian's OpenMP OpenBLAS.
+torch_settings() {
+  local threads=$1
+  echo "torch-1t|OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1|1"
+  if [ "$threads" -gt 1 ]; then
+    echo "torch-${threads}t-pthread-blas-${threads}|OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads MKL_NUM_THREADS=$threads|$threads"
+    echo "torch-${threads}t-pthread-blas-1|OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1|$threads"
+    local omp; omp="$(openmp_openblas_dir)"
+    if [ -n "$omp" ]; then
+      echo "torch-${threads}t-openmp-blas|OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH=$omp|$threads"
+    fi
+  fi
+}
+
+# Our settings: "label|GPT worker threads|BLAS threads".
+our_settings() {
+  local threads=$1
+  echo "ours-1t|1|1"
+  if [ "$threads" -gt 1 ]; then
+    echo "ours-${threads}workers|$threads|1"
+    echo "ours-1worker-blas-${threads}|1|$threads"
+  fi
+}
