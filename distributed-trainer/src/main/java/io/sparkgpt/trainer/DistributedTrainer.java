@@ -33,8 +33,16 @@ public final class DistributedTrainer<S> {
         void write(LocalModel model, String dir, Progress progress);
     }
 
-    /** What makes a run: its name (chart titles), the local work, the validation and the stopping rule. */
-    public record Job<S>(String name, LocalTrainer<S> trainer, Validation validation, StopRule stopRule) {
+    /**
+     * What makes a run: its name (chart titles), the local work, the validation, the stopping rule, and the
+     * parameters it starts from ({@code initialParams}: a trained model's for post-training, {@code --init}; null =
+     * the factory's fresh initialisation). The optimiser state always starts fresh (zero moments, step 0).
+     */
+    public record Job<S>(String name, LocalTrainer<S> trainer, Validation validation, StopRule stopRule,
+                         float[] initialParams) {
+        public Job(String name, LocalTrainer<S> trainer, Validation validation, StopRule stopRule) {
+            this(name, trainer, validation, stopRule, null);
+        }
     }
 
     private final JavaSparkContext sc;
@@ -138,6 +146,13 @@ public final class DistributedTrainer<S> {
                              LocalModel driverModel) {
         RunState st = new RunState();
         st.params = driverModel.params();
+        if (job.initialParams() != null) {
+            if (job.initialParams().length != st.params.length) {
+                throw new UsageException("the initial model holds " + job.initialParams().length + " parameters, the "
+                        + "model configured holds " + st.params.length);
+            }
+            st.params = job.initialParams().clone();
+        }
         st.state = driverModel.optimizerState();
         OptionalInt last = resume ? ckpts.latestComplete() : OptionalInt.empty();
         if (last.isEmpty()) {
