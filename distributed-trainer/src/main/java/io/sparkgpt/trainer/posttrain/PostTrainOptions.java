@@ -46,6 +46,10 @@ public final class PostTrainOptions {
     public double minLr;
     @Option(names = "--warmup", defaultValue = "10", description = "warmup steps (default: ${DEFAULT-VALUE})")
     public int warmup;
+    @Option(names = "--decay-steps", defaultValue = "0",
+            description = "cosine horizon in steps; 0 = max-rounds x local-steps (keep it fixed to resume a run with "
+                    + "more rounds bit for bit) (default: ${DEFAULT-VALUE})")
+    public int decaySteps;
     @Option(names = "--weight-decay", defaultValue = "0.0", description = "AdamW decay (default: ${DEFAULT-VALUE})")
     public double weightDecay;
     @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
@@ -104,7 +108,7 @@ public final class PostTrainOptions {
         if (resume && overwrite) {
             throw new UsageException("--resume and --overwrite exclude each other");
         }
-        int decay = maxRounds * localSteps;
+        int decay = decaySteps();
         return new RunConfig(workers, maxRounds, localSteps, batchSize, blockSize, lr, minLr, warmup, decay, evalEvery,
                 1, patience, checkpointEvery, keepCheckpoints, OuterOptimizer.Kind.NONE, 0.7, 0.9, seed, treeDepth);
     }
@@ -112,11 +116,15 @@ public final class PostTrainOptions {
     public TrainConfig trainConfig() {
         try {
             return TrainConfig.defaults().withLearningRate(lr).withMinLr(minLr).withWarmupSteps(warmup)
-                    .withMaxSteps(maxRounds * localSteps).withWeightDecay(weightDecay).withBetas(0.9, beta2)
+                    .withMaxSteps(decaySteps()).withWeightDecay(weightDecay).withBetas(0.9, beta2)
                     .withGradClip(gradClip).withBatch(batchSize, 1).withSeed(seed);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
+    }
+
+    public int decaySteps() {
+        return decaySteps > 0 ? decaySteps : maxRounds * localSteps;
     }
 
     public StopRule stopRule() {
