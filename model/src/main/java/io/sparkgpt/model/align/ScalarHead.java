@@ -135,13 +135,23 @@ public final class ScalarHead {
             throw new IllegalArgumentException("not a scalar head's state: " + s.length + " floats");
         }
         ScalarHead h = new ScalarHead(C);
-        System.arraycopy(s, 0, h.p, 0, C + 1);
-        System.arraycopy(s, C + 1, h.m, 0, C + 1);
-        System.arraycopy(s, 2 * (C + 1), h.v, 0, C + 1);
+        h.setState(s);
+        return h;
+    }
+
+    /** Loads {@link #state()} of a head of the same width into this one; the gradient is zeroed. */
+    public void setState(float[] s) {
+        if (s.length != 3 * (C + 1) + 2) {
+            throw new IllegalArgumentException("head of width " + C + " needs " + (3 * (C + 1) + 2)
+                    + " state floats, got " + s.length);
+        }
+        System.arraycopy(s, 0, p, 0, C + 1);
+        System.arraycopy(s, C + 1, m, 0, C + 1);
+        System.arraycopy(s, 2 * (C + 1), v, 0, C + 1);
         long hi = Float.floatToRawIntBits(s[3 * (C + 1)]) & 0xFFFFFFFFL;
         long lo = Float.floatToRawIntBits(s[3 * (C + 1) + 1]) & 0xFFFFFFFFL;
-        h.steps = (hi << 32) | lo;
-        return h;
+        steps = (hi << 32) | lo;
+        zeroGrad();
     }
 
     /** {@link #state()} as text (each float's raw bits in hex) for a checkpoint's string metadata: exact. */
