@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A step's batch as a function of (seed, step) only: what makes a resumed run draw what the first one would have. */
-final class Batches {
+public final class Batches {
     private Batches() {}
 
     /**
      * {@code size} examples of {@code all}: the step's slice of a permutation of the data that is redrawn each
      * epoch (every example once per epoch, the order a function of seed and epoch).
      */
-    static <T> List<T> draw(List<T> all, int size, long seed, long step) {
+    public static <T> List<T> draw(List<T> all, int size, long seed, long step) {
         List<T> out = new ArrayList<>(size);
         for (int i : permutationSlice(all.size(), size, seed, step)) {
             out.add(all.get(i));
@@ -21,7 +21,7 @@ final class Batches {
     }
 
     /** The indices {@link #draw} would pick. */
-    static int[] permutationSlice(int n, int size, long seed, long step) {
+    public static int[] permutationSlice(int n, int size, long seed, long step) {
         if (n == 0) {
             throw new IllegalArgumentException("no training examples");
         }

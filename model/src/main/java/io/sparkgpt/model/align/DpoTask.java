@@ -51,7 +51,7 @@ public final class DpoTask implements AlignTask {
     }
 
     /** Sum of log p over the response tokens of each pair's chosen and rejected sequence, without dropout. */
-    static double[][] sequenceLogProbs(GPT gpt, List<PreferenceTokens> pairs) {
+    public static double[][] sequenceLogProbs(GPT gpt, List<PreferenceTokens> pairs) {
         double[][] out = new double[pairs.size()][2];
         int chunk = 16;
         for (int s = 0; s < pairs.size(); s += chunk) {
@@ -87,20 +87,35 @@ public final class DpoTask implements AlignTask {
 
     @Override
     public Map<String, Object> step(long step, double lr) {
-        int n = tc.batchSize();
-        int[] idx = Batches.permutationSlice(train.size(), n, Rng.mix(tc.seed(), 13), step);
+        int[] idx = Batches.permutationSlice(train.size(), tc.batchSize(), Rng.mix(tc.seed(), 13), step);
+        List<PreferenceTokens> batch = new ArrayList<>();
+        double[][] ref = new double[idx.length][];
+        for (int k = 0; k < idx.length; k++) {
+            batch.add(train.get(idx[k]));
+            ref[k] = refTrain[idx[k]];
+        }
+        return step(policy, batch, ref, beta, lr, tc);
+    }
+
+    /**
+     * One DPO optimizer step of {@code policy} on {@code batch} whose reference log-probs are {@code ref[k] =
+     * {chosen, rejected}}; returns the batch's loss, accuracy and margin (before the update). Used on one machine
+     * and by the workers of the distributed job.
+     */
+    public static Map<String, Object> step(GPT policy, List<PreferenceTokens> batch, double[][] ref, double beta,
+                                           double lr, TrainConfig tc) {
+        int n = batch.size();
         List<Sequence> seqs = new ArrayList<>(2 * n);
-        for (int i : idx) {
-            seqs.add(train.get(i).chosen());
-            seqs.add(train.get(i).rejected());
+        for (PreferenceTokens p : batch) {
+            seqs.add(p.chosen());
+            seqs.add(p.rejected());
         }
         double[] pol = responseLogProbs(policy, seqs);
         double[] w = new double[2 * n];
         double loss = 0, margin = 0;
         int correct = 0;
         for (int k = 0; k < n; k++) {
-            double[] ref = refTrain[idx[k]];
-            DpoLoss.Result r = DpoLoss.of(pol[2 * k], pol[2 * k + 1], ref[0], ref[1], beta);
+            DpoLoss.Result r = DpoLoss.of(pol[2 * k], pol[2 * k + 1], ref[k][0], ref[k][1], beta);
             loss += r.loss();
             margin += r.margin();
             correct += r.correct() ? 1 : 0;
@@ -142,18 +157,24 @@ public final class DpoTask implements AlignTask {
 
     @Override
     public Map<String, Object> evaluate() {
-        double[][] pol = sequenceLogProbs(policy, val);
+        return evaluate(policy, val, refVal, beta);
+    }
+
+    /** Held-out DPO figures of {@code policy} on {@code pairs} with reference log-probs {@code ref}. */
+    public static Map<String, Object> evaluate(GPT policy, List<PreferenceTokens> pairs, double[][] ref,
+                                               double beta) {
+        double[][] pol = sequenceLogProbs(policy, pairs);
         double loss = 0, margin = 0, lc = 0, lr = 0;
         int correct = 0;
-        for (int i = 0; i < val.size(); i++) {
-            DpoLoss.Result r = DpoLoss.of(pol[i][0], pol[i][1], refVal[i][0], refVal[i][1], beta);
+        for (int i = 0; i < pairs.size(); i++) {
+            DpoLoss.Result r = DpoLoss.of(pol[i][0], pol[i][1], ref[i][0], ref[i][1], beta);
             loss += r.loss();
             margin += r.margin();
             correct += r.correct() ? 1 : 0;
             lc += pol[i][0];
             lr += pol[i][1];
         }
-        int n = Math.max(1, val.size());
+        int n = Math.max(1, pairs.size());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("val_loss", loss / n);
         m.put("val_accuracy", (double) correct / n);
@@ -161,7 +182,7 @@ public final class DpoTask implements AlignTask {
         m.put("val_logp_chosen", lc / n);
         m.put("val_logp_rejected", lr / n);
         m.put("val_logp_margin", (lc - lr) / n);
-        m.put("val_pairs", val.size());
+        m.put("val_pairs", pairs.size());
         return m;
     }
 

@@ -15,7 +15,8 @@ package io.sparkgpt.model.align;
  * @param stopToken     the id that ends a response (-1: none)
  */
 public record PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
-                        int epochs, int maxNewTokens, double temperature, int stopToken) {
+                        int epochs, int maxNewTokens, double temperature, int stopToken)
+        implements java.io.Serializable {
     public PpoConfig {
         if (klCoef < 0 || !(gamma >= 0 && gamma <= 1) || !(lambda >= 0 && lambda <= 1) || !(clip > 0)
                 || !(valueClip > 0) || valueCoef < 0 || epochs < 1 || maxNewTokens < 1 || !(temperature > 0)) {

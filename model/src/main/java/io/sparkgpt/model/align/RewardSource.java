@@ -4,7 +4,7 @@ import java.util.List;
 
 /** Scores PPO's rollouts: a reward model, or a verifiable checker (the answer is right or not). */
 @FunctionalInterface
-public interface RewardSource {
+public interface RewardSource extends java.io.Serializable {
     /** One scalar per rollout; {@code prompts.get(i)} and {@code responses.get(i)} are token ids. */
     double[] score(List<int[]> prompts, List<int[]> responses);
 

@@ -106,6 +106,28 @@ public final class ScalarHead {
         zeroGrad();
     }
 
+    /** The AdamW moments {@code [m, v]} (2 x (C+1) floats) and the step counter. */
+    public float[] moments() {
+        float[] out = new float[2 * (C + 1)];
+        System.arraycopy(m, 0, out, 0, C + 1);
+        System.arraycopy(v, 0, out, C + 1, C + 1);
+        return out;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** Sets the moments ({@link #moments()}'s layout) and the step counter. */
+    public void setMoments(float[] mv, long steps) {
+        if (mv.length != 2 * (C + 1)) {
+            throw new IllegalArgumentException("head moments need " + 2 * (C + 1) + " floats, got " + mv.length);
+        }
+        System.arraycopy(mv, 0, m, 0, C + 1);
+        System.arraycopy(mv, C + 1, v, 0, C + 1);
+        this.steps = steps;
+    }
+
     public float[] params() {
         return p.clone();
     }

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A tokenized prompt and response: {@code ids[0 .. responseStart)} is the prompt, {@code ids[responseStart ..)} the
  * response (what DPO and PPO score and train; a reward model reads the whole sequence at its last token).
  */
-public record Sequence(int[] ids, int responseStart) {
+public record Sequence(int[] ids, int responseStart) implements java.io.Serializable {
     public Sequence {
         if (responseStart < 1 || responseStart >= ids.length) {
             throw new IllegalArgumentException("a sequence needs >= 1 prompt token and >= 1 response token: "
