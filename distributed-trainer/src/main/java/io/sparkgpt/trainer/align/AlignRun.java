@@ -40,10 +40,17 @@ final class AlignRun {
         storage.delete(Storage.child(o.output, Storage.SUCCESS));
     }
 
-    /** The model's shape, from the --init checkpoint's header. */
-    static GPTConfig initConfig(Storage storage, String init) {
-        storage.requireExists("--init checkpoint", init);
-        return Checkpoint.load(storage, init).config();
+    /**
+     * Resolves {@code --init} (a model.ckpt, or a run folder holding {@code model/model.ckpt}) in place and returns
+     * the model's shape from it.
+     */
+    static GPTConfig initConfig(Storage storage, AlignOptions o) {
+        String inRun = Storage.child(o.init, "model/model.ckpt");
+        if (storage.exists(inRun)) {
+            o.init = inRun;
+        }
+        storage.requireExists("--init checkpoint", o.init);
+        return Checkpoint.load(storage, o.init).config();
     }
 
     /** {@code data-stats.json}: records kept (train/held-out) and skipped by reason, with the first messages. */

@@ -95,7 +95,7 @@ public final class DpoJob implements Callable<Integer> {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-dpo");
         try {
             Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o.init);
+            GPTConfig cfg = AlignRun.initConfig(storage, o);
             RunConfig run = o.runConfig(cfg.blockSize());
             TrainConfig tc = o.trainConfig();
             ChatTemplate t = AlignData.template(storage, o.tokenizer);

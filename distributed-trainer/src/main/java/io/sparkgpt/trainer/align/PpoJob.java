@@ -148,7 +148,7 @@ public final class PpoJob implements Callable<Integer> {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-ppo");
         try {
             Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o.init);
+            GPTConfig cfg = AlignRun.initConfig(storage, o);
             RunConfig run = o.runConfig(cfg.blockSize());
             TrainConfig tc = o.trainConfig();
             ChatTemplate t = AlignData.template(storage, o.tokenizer);

@@ -82,7 +82,7 @@ public final class RewardJob implements Callable<Integer> {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-train-reward");
         try {
             Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o.init);
+            GPTConfig cfg = AlignRun.initConfig(storage, o);
             RunConfig run = o.runConfig(cfg.blockSize());
             TrainConfig tc = o.trainConfig();
             ChatTemplate t = AlignData.template(storage, o.tokenizer);
