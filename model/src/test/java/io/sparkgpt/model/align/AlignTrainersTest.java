@@ -97,6 +97,7 @@ class AlignTrainersTest {
         try (RewardModel rm = new RewardModel(GPT.create(CFG, 1), ScalarHead.create(CFG.nEmbd(), 1))) {
             RewardTask task = new RewardTask(rm, tc, pairs(96, 1), pairs(48, 2));
             AlignLoop.Result r = loop(task, tc, dir.resolve("rm").toString(), "val_accuracy").run(Long.MAX_VALUE);
+            System.out.println("RM toy held-out: " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_accuracy") >= 0.9, "held-out accuracy " + r.lastEval());
             assertEquals(0.5, (double) r.lastEval().get("baseline_longer"), 1e-12); // equal lengths: all ties
             assertTrue(Files.exists(dir.resolve("rm").resolve(AlignLoop.BEST)));
@@ -111,6 +112,7 @@ class AlignTrainersTest {
             Map<String, Object> before = task.evaluate();
             assertEquals(0.0, (double) before.get("val_reward_margin"), 1e-9); // policy = reference
             AlignLoop.Result r = loop(task, tc, null, "val_accuracy").run(Long.MAX_VALUE);
+            System.out.println("DPO toy held-out: before " + before + "\nDPO toy held-out: after " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_accuracy") >= 0.8, "after " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_reward_margin") > 0.1, "after " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_logp_margin") > (double) before.get("val_logp_margin"));
@@ -128,6 +130,7 @@ class AlignTrainersTest {
             assertEquals(0.0, (double) before.get("val_kl"), 1e-5);
             AlignLoop.Result r = loop(task, tc, null, "val_reward").run(Long.MAX_VALUE);
             double b = (double) before.get("val_reward"), a = (double) r.lastEval().get("val_reward");
+            System.out.println("PPO toy held-out: before " + before + "\nPPO toy held-out: after " + r.lastEval());
             assertTrue(a > b + 0.2, "reward " + b + " -> " + a + " " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_kl") > 0, "KL to the reference " + r.lastEval());
         }
