@@ -75,7 +75,9 @@ class AlignClusterIT {
         assertTrue(output.contains("skipped"), "bad lines are reported: " + output);
         List<String> lines = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertEquals(2, lines.size(), output);
-        return Json.mapper().readTree(lines.get(1));
+        JsonNode last = Json.mapper().readTree(lines.get(1));
+        assertTrue(last.has("metrics"), "the held-out figures of round 2: " + last);
+        return last.get("metrics");
     }
 
     @Test

@@ -40,7 +40,7 @@ class AlignJobsTest {
     static List<String> common(Path data, Path out, int rounds, String... extra) {
         List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--tokenizer",
                 tmp.resolve("tokenizer").toString(), "--init", tmp.resolve("init.ckpt").toString(), "--output",
-                out.toString(), "--workers", "2", "--max-rounds", String.valueOf(rounds), "--local-steps", "2",
+                out.toString(), "--workers", "2", "--max-rounds", String.valueOf(rounds), "--local-steps", "1",
                 "--batch-size", "4", "--lr", "3e-3", "--decay-steps", "4", "--val-percent", "25", "--seed", "7"));
         a.addAll(List.of(extra));
         return a;
@@ -97,7 +97,7 @@ class AlignJobsTest {
 
     @Test
     void ppoJobRunsAndResumesBitForBit() throws Exception {
-        runAndResume(PpoJob::new, arith, "ppo", "--max-new-tokens", "4", "--ppo-epochs", "1");
+        runAndResume(PpoJob::new, arith, "ppo", "--max-new-tokens", "3", "--ppo-epochs", "1");
         JsonNode st = json(tmp.resolve("ppo-a/data-stats.json"));
         assertEquals(2, st.get("skipped").asInt(), st.toString());
         JsonNode last = Json.mapper().readTree(Files.readAllLines(tmp.resolve("ppo-a/metrics.jsonl")).get(1));
