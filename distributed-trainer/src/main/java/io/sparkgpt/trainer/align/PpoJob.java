@@ -1,0 +1,193 @@
+package io.sparkgpt.trainer.align;
+
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.cli.UsageException;
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.model.Checkpoint;
+import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.align.PpoConfig;
+import io.sparkgpt.model.align.PpoTask;
+import io.sparkgpt.model.align.RewardModel;
+import io.sparkgpt.model.align.RewardSource;
+import io.sparkgpt.model.align.ScalarHead;
+import io.sparkgpt.spark.Sessions;
+import io.sparkgpt.tokenizer.chat.BadRecords;
+import io.sparkgpt.tokenizer.chat.ChatTemplate;
+import io.sparkgpt.trainer.LocalModel;
+import io.sparkgpt.trainer.LocalTrainer;
+import io.sparkgpt.trainer.LocalWork;
+import io.sparkgpt.trainer.RoundContext;
+import io.sparkgpt.trainer.RunConfig;
+import io.sparkgpt.trainer.Validation;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ppo.sh}: PPO of the {@code --init} model (policy + value head on its trunk) with the frozen {@code --init}
+ * as reference. Each worker samples its rollouts on its executor from its own prompts, scores them (the answer
+ * checker, or a reward model's {@code model.ckpt}), and takes the PPO steps; the driver averages and evaluates
+ * held-out prompts: mean reward and KL to the reference per round.
+ */
+@Command(name = "ppo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "PPO on prompts (JSONL prompt/completion or messages) with a checker or a reward model.")
+public final class PpoJob implements Callable<Integer> {
+    @Mixin
+    AlignOptions o = new AlignOptions();
+    @Option(names = "--reward", defaultValue = "checker",
+            description = "checker (the reply's final number must equal the completion's) or the path of a reward "
+                    + "model's model.ckpt from train-reward.sh (default: ${DEFAULT-VALUE})")
+    String reward;
+    @Option(names = "--kl-coef", defaultValue = "0.05", description = "per-token KL penalty (default: ${DEFAULT-VALUE})")
+    double klCoef;
+    @Option(names = "--gamma", defaultValue = "1.0", description = "discount (default: ${DEFAULT-VALUE})")
+    double gamma;
+    @Option(names = "--lambda", defaultValue = "0.95", description = "GAE lambda (default: ${DEFAULT-VALUE})")
+    double lambda;
+    @Option(names = "--clip", defaultValue = "0.2", description = "ratio clip range (default: ${DEFAULT-VALUE})")
+    double clip;
+    @Option(names = "--value-clip", defaultValue = "0.2", description = "value clip range (default: ${DEFAULT-VALUE})")
+    double valueClip;
+    @Option(names = "--value-coef", defaultValue = "0.1", description = "value loss weight (default: ${DEFAULT-VALUE})")
+    double valueCoef;
+    @Option(names = "--ppo-epochs", defaultValue = "2", description = "updates per batch of rollouts (default: ${DEFAULT-VALUE})")
+    int epochs;
+    @Option(names = "--max-new-tokens", defaultValue = "16", description = "response length limit (default: ${DEFAULT-VALUE})")
+    int maxNew;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "rollout temperature (default: ${DEFAULT-VALUE})")
+    double temperature;
+
+    public static void main(String[] args) {
+        Cli.main(new PpoJob(), args);
+    }
+
+    /** How executors and driver build the reward: all plain data, so it ships in the task closure. */
+    record RewardSpec(String kind, String tokenizer, Map<String, String> answers) implements java.io.Serializable {
+        RewardSource build(int vocab, long seed) {
+            if (kind.equals("checker")) {
+                return new AnswerChecker(AlignData.template(new Storage(new org.apache.hadoop.conf.Configuration()),
+                        tokenizer), answers);
+            }
+            Checkpoint c = Checkpoint.load(new Storage(new org.apache.hadoop.conf.Configuration()), kind);
+            String h = c.meta().get(RewardModel.HEAD_KEY);
+            if (h == null) {
+                throw new UsageException("--reward " + kind + " is not a reward model (no " + RewardModel.HEAD_KEY
+                        + " in it)");
+            }
+            return RewardSource.of(new RewardModel(AlignModel.load(kind, vocab, seed), ScalarHead.decode(h, kind)));
+        }
+    }
+
+    /** A worker's round: rollouts on this executor from its prompts, scores, PPO steps. */
+    record Trainer(String init, int vocab, long seed, PpoConfig pc, RewardSpec spec)
+            implements LocalTrainer<ArrayList<AlignData.Prompt>> {
+        @Override
+        public LocalWork train(LocalModel model, ArrayList<AlignData.Prompt> shard, RoundContext ctx) {
+            AlignModel am = (AlignModel) model;
+            List<int[]> prompts = shard.stream().map(AlignData.Prompt::ids).toList();
+            // the task draws batchSize prompts per step with this worker's round seed
+            TrainConfig tc = am.train().withSeed(ctx.dataSeed()).withBatch(ctx.cfg().batchSize(), 1);
+            double lossSum = 0;
+            long tokens = 0;
+            try (GPT ref = AlignModel.load(init, vocab, seed)) {
+                PpoTask task = new PpoTask(am.gpt(), ref, am.head(), tc, pc, prompts, List.of(),
+                        spec.build(vocab, seed));
+                for (int i = 0; i < ctx.cfg().localSteps(); i++) {
+                    Map<String, Object> m = task.step(i, ctx.lr(i));
+                    double loss = (double) m.get("loss");
+                    ctx.checkFinite(loss, i);
+                    lossSum += loss;
+                    tokens += Math.round((double) m.get("response_tokens") * tc.batchSize());
+                }
+            }
+            return new LocalWork(lossSum, ctx.cfg().localSteps(), tokens);
+        }
+    }
+
+    /** Held-out prompts with fixed seeds: mean reward and KL to the reference. */
+    static final class HeldOut implements Validation {
+        private final List<AlignData.Prompt> val;
+        private final GPT ref;
+        private final RewardSource reward;
+        private final TrainConfig tc;
+        private final PpoConfig pc;
+
+        HeldOut(List<AlignData.Prompt> val, GPT ref, RewardSource reward, TrainConfig tc, PpoConfig pc) {
+            this.val = val;
+            this.ref = ref;
+            this.reward = reward;
+            this.tc = tc;
+            this.pc = pc;
+        }
+
+        @Override
+        public boolean available() {
+            return !val.isEmpty();
+        }
+
+        @Override
+        public Map<String, Double> evaluate(LocalModel model) {
+            AlignModel am = (AlignModel) model;
+            List<int[]> prompts = val.stream().map(AlignData.Prompt::ids).toList();
+            PpoTask task = new PpoTask(am.gpt(), ref, am.head(), tc, pc, prompts, prompts, reward);
+            return AlignRun.doubles(task.evaluate());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        SparkSession spark = Sessions.getOrCreate("sparkgpt-ppo");
+        try {
+            Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
+            GPTConfig cfg = AlignRun.initConfig(storage, o);
+            RunConfig run = o.runConfig(cfg.blockSize());
+            TrainConfig tc = o.trainConfig();
+            ChatTemplate t = AlignData.template(storage, o.tokenizer);
+            PpoConfig pc;
+            try {
+                pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
+                        t.stopToken());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage(), e);
+            }
+            if (!reward.equals("checker")) {
+                storage.requireExists("--reward model", reward);
+            }
+            AlignRun.prepareOutput(storage, o);
+            BadRecords bad = new BadRecords();
+            AlignData.Split<AlignData.Prompt> data = AlignData.prompts(storage, o.data, t, cfg.blockSize(), maxNew,
+                    o.valPercent, bad);
+            AlignRun.report(storage, o, "ppo", data.train().size(), data.val().size(), bad);
+            int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
+            Map<String, String> answers = new HashMap<>();
+            if (reward.equals("checker")) {
+                for (AlignData.Prompt p : data.train()) {
+                    answers.put(java.util.Arrays.toString(p.ids()), p.answer());
+                }
+                for (AlignData.Prompt p : data.val()) {
+                    answers.put(java.util.Arrays.toString(p.ids()), p.answer());
+                }
+            }
+            RewardSpec spec = new RewardSpec(reward, o.tokenizer, answers);
+            try (GPT ref = AlignModel.load(o.init, vocab, o.seed)) {
+                AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
+                        AlignModel.factory(o.init, vocab, tc, true, o.seed), AlignData.deal(data.train(), o.workers),
+                        "sparkgpt PPO", new Trainer(o.init, vocab, o.seed, pc, spec),
+                        new HeldOut(data.val(), ref, spec.build(vocab, o.seed), tc.withSeed(o.seed), pc),
+                        "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName()));
+            }
+            return Cli.EXIT_OK;
+        } finally {
+            spark.stop();
+        }
+    }
+}

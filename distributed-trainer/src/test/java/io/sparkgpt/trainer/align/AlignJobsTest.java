@@ -1,0 +1,112 @@
+package io.sparkgpt.trainer.align;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkgpt.common.cli.Cli;
+import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.model.Checkpoint;
+import io.sparkgpt.model.align.RewardModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three alignment jobs in local[2] with 2 workers on tiny inputs: they run, skip and count bad records, write
+ * the run layout of pretraining, and resume bit for bit.
+ */
+class AlignJobsTest {
+    @TempDir
+    static Path tmp;
+    static Path prefs;
+    static Path arith;
+
+    @BeforeAll
+    static void data() throws Exception {
+        System.setProperty("spark.master", "local[2]");
+        System.setProperty("spark.ui.enabled", "false");
+        AlignTestData.tokenizerAndInit(tmp, 48);
+        prefs = AlignTestData.preferences(tmp, 40);
+        arith = AlignTestData.arithmetic(tmp, 40);
+    }
+
+    static List<String> common(Path data, Path out, int rounds, String... extra) {
+        List<String> a = new ArrayList<>(List.of("--data", data.toString(), "--tokenizer",
+                tmp.resolve("tokenizer").toString(), "--init", tmp.resolve("init.ckpt").toString(), "--output",
+                out.toString(), "--workers", "2", "--max-rounds", String.valueOf(rounds), "--local-steps", "1",
+                "--batch-size", "4", "--lr", "3e-3", "--decay-steps", "4", "--val-percent", "25", "--seed", "7"));
+        a.addAll(List.of(extra));
+        return a;
+    }
+
+    static JsonNode json(Path f) throws Exception {
+        return Json.mapper().readTree(Files.readString(f));
+    }
+
+    /** Runs 2 rounds straight and 1 + resume: the same parameters (sha256 in summary.json). */
+    static void runAndResume(Supplier<Callable<Integer>> job, Path data, String name, String... extra)
+            throws Exception {
+        Path a = tmp.resolve(name + "-a"), b = tmp.resolve(name + "-b");
+        assertEquals(0, Cli.execute(job.get(), common(data, a, 2, extra).toArray(String[]::new)));
+        JsonNode s = json(a.resolve("summary.json"));
+        assertEquals(2, s.get("rounds").asInt());
+        assertTrue(Files.exists(a.resolve("_SUCCESS")) && Files.exists(a.resolve("loss.png"))
+                && Files.exists(a.resolve("metrics.png")) && Files.exists(a.resolve("model/model.ckpt")));
+        assertEquals(2, Files.readAllLines(a.resolve("metrics.jsonl")).size());
+        assertEquals(0, Cli.execute(job.get(), common(data, b, 1, extra).toArray(String[]::new)));
+        List<String> resume = common(data, b, 2, extra);
+        resume.add("--resume");
+        assertEquals(0, Cli.execute(job.get(), resume.toArray(String[]::new)));
+        assertEquals(s.get("paramsSha256").asText(), json(b.resolve("summary.json")).get("paramsSha256").asText(),
+                name + ": resumed run differs");
+    }
+
+    @Test
+    void rewardJobSkipsBadLinesAndResumesBitForBit() throws Exception {
+        runAndResume(RewardJob::new, prefs, "reward");
+        Path a = tmp.resolve("reward-a");
+        JsonNode st = json(a.resolve("data-stats.json"));
+        assertEquals(40, st.get("train").asInt() + st.get("held_out").asInt(), st.toString());
+        assertEquals(5, st.get("skipped").asInt(), st.toString());
+        JsonNode by = st.get("skipped_by_reason");
+        for (String r : List.of("not_json", "missing_field", "empty_conversation", "unknown_role",
+                "prompt_too_long")) {
+            assertTrue(by.has(r), "no " + r + " in " + by);
+        }
+        assertTrue(st.get("skipped_examples").toString().contains("prefs.jsonl:"), "lines are named: " + st);
+        JsonNode last = Json.mapper().readTree(Files.readAllLines(a.resolve("metrics.jsonl")).get(1));
+        assertTrue(last.toString().contains("val_accuracy") && last.toString().contains("baseline_longer"),
+                last.toString());
+        Checkpoint c = Checkpoint.load(Storage.local(), a.resolve("model/model.ckpt").toString());
+        assertNotNull(c.meta().get(RewardModel.HEAD_KEY), "the head is saved with the trunk");
+    }
+
+    @Test
+    void dpoJobRunsAndResumesBitForBit() throws Exception {
+        runAndResume(DpoJob::new, prefs, "dpo", "--beta", "0.5");
+        JsonNode last = Json.mapper().readTree(Files.readAllLines(tmp.resolve("dpo-a/metrics.jsonl")).get(1));
+        assertTrue(last.toString().contains("val_logp_margin"), last.toString());
+    }
+
+    @Test
+    void ppoJobRunsAndResumesBitForBit() throws Exception {
+        runAndResume(PpoJob::new, arith, "ppo", "--max-new-tokens", "3", "--ppo-epochs", "1");
+        JsonNode st = json(tmp.resolve("ppo-a/data-stats.json"));
+        assertEquals(2, st.get("skipped").asInt(), st.toString());
+        JsonNode last = Json.mapper().readTree(Files.readAllLines(tmp.resolve("ppo-a/metrics.jsonl")).get(1));
+        assertTrue(last.toString().contains("val_reward") && last.toString().contains("val_kl"), last.toString());
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        List<String> a = common(prefs, tmp.resolve("bad"), 1, "--beta", "0");
+        assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), a.toArray(String[]::new)));
+    }
+}
