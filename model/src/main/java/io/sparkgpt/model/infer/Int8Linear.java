@@ -1,5 +1,8 @@
 package io.sparkgpt.model.infer;
 
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
 /**
  * A weight-only int8 linear layer in llama.cpp's Q8_0 layout: each row of W is cut into blocks of
  * {@value #BLOCK} weights, each block stored as int8 values q and one float scale d = max|w| / 127, so that
@@ -78,32 +81,23 @@ public final class Int8Linear implements Linear {
         return out;
     }
 
+    /** The product kernel of this JVM (Vector API or scalar). */
+    static final Q8Kernel KERNEL = Q8Kernel.best();
+    /** Products smaller than this many multiply-adds stay on the calling thread. */
+    private static final long PARALLEL_MIN = 1L << 20;
+
     @Override
     public void forward(float[] x, int rows, float[] y) {
-        for (int j = 0; j < out; j++) {
-            int wo = j * in, so = j * nb;
-            float bj = b == null ? 0f : b[j];
-            for (int r = 0; r < rows; r++) {
-                int xo = r * in;
-                float acc = 0;
-                for (int k = 0; k < nb; k++) {
-                    int i0 = k * BLOCK, n = Math.min(BLOCK, in - i0);
-                    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-                    int i = 0;
-                    for (; i + 3 < n; i += 4) {
-                        s0 += q[wo + i0 + i] * x[xo + i0 + i];
-                        s1 += q[wo + i0 + i + 1] * x[xo + i0 + i + 1];
-                        s2 += q[wo + i0 + i + 2] * x[xo + i0 + i + 2];
-                        s3 += q[wo + i0 + i + 3] * x[xo + i0 + i + 3];
-                    }
-                    for (; i < n; i++) {
-                        s0 += q[wo + i0 + i] * x[xo + i0 + i];
-                    }
-                    acc += d[so + k] * ((s0 + s1) + (s2 + s3));
-                }
-                y[r * out + j] = acc + bj;
-            }
+        long work = (long) rows * in * out;
+        int threads = Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors());
+        if (work < PARALLEL_MIN || threads < 2 || out < 64) {
+            KERNEL.matmul(q, d, b, x, y, rows, out, in, 0, out);
+            return;
         }
+        // output columns split in equal ranges over the cores (OpenBLAS uses them all for the float32 product too)
+        int chunks = threads;
+        IntStream.range(0, chunks).parallel().forEach(c -> KERNEL.matmul(q, d, b, x, y, rows, out, in,
+                (int) ((long) out * c / chunks), (int) ((long) out * (c + 1) / chunks)));
     }
 
     @Override
