@@ -25,13 +25,13 @@ trap 'rm -f "$CP" "$PROMPT_FILE"' EXIT
 mvn -q -B -o -pl model -am compile dependency:build-classpath -Dmdep.outputFile="$CP" >&2
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
 JAVA=(java -Xmx4g -Dorg.bytedeco.javacpp.maxbytes=4g --add-modules jdk.incubator.vector
-      -Djava.util.concurrent.ForkJoinPool.common.parallelism=$((THREADS - 1 > 0 ? THREADS - 1 : 1))
+      -Dsparkgpt.int8.threads="$THREADS"
       -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.bench.InferBench)
 echo "machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
 best() { sed -n "$1" | awk '{ if ($1 > m) m = $1 } END { printf "%.1f", m }'; }
 ratios=()
 for m in $MODELS; do
-  out=$("${JAVA[@]}" "$m" "$P" "$N" "$B" "$REPS" $TEXT 2>&1 | grep -v -e '^SLF4J' -e 'incubat')
+  out=$("${JAVA[@]}" "$m" "$P" "$N" "$B" "$REPS" $TEXT 2>&1 | grep -v -e '^SLF4J' -e 'incubat') || { echo "$out"; exit 1; }
   echo "$out" | sed "s|^|[$m] |"
   ckpt=$(echo "$out" | sed -n 's/^checkpoint=//p')
   echo "$out" | sed -n 's/^prompt: //p' > "$PROMPT_FILE"

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Distillation in local[2]: a teacher pretrained by PretrainJob, a smaller student trained on its logits by
- * DistillJob with the same engine (metrics, checkpoints, model); and the same student shape from scratch beside it.
+ * DistillJob with the same engine (metrics, checkpoints, model). The from-scratch comparison is bench/distill.sh.
  */
 class DistillJobTest {
     @TempDir
@@ -30,11 +30,6 @@ class DistillJobTest {
                 "--n-head", "2", "--n-embd", embd, "--block-size", "32", "--batch-size", "4", "--local-steps", "4",
                 "--workers", "2", "--max-rounds", String.valueOf(rounds), "--decay-steps", "40", "--warmup", "4",
                 "--lr", "3e-3", "--eval-every", "1", "--eval-windows", "32", "--checkpoint-every", "2", "--seed", "7"));
-    }
-
-    static double lastVal(Path run) throws Exception {
-        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
-        return Json.mapper().readTree(lines.get(lines.size() - 1)).get("val_loss").asDouble();
     }
 
     @Test
@@ -49,16 +44,16 @@ class DistillJobTest {
             spark.stop();
         }
         Path teacher = tmp.resolve("teacher");
-        assertEquals(0, Cli.execute(new PretrainJob(), common(tokens, teacher, "2", "48", 6).toArray(String[]::new)));
+        assertEquals(0, Cli.execute(new PretrainJob(), common(tokens, teacher, "2", "48", 4).toArray(String[]::new)));
         String tck = teacher.resolve("model/" + PretrainJob.MODEL_FILE).toString();
 
         Path student = tmp.resolve("student");
-        List<String> a = common(tokens, student, "1", "16", 4);
+        List<String> a = common(tokens, student, "1", "16", 3);
         a.addAll(List.of("--teacher", tck, "--temperature", "2", "--alpha", "0.5"));
         assertEquals(0, Cli.execute(new DistillJob(), a.toArray(String[]::new)));
         List<String> lines = Files.readAllLines(student.resolve("metrics.jsonl"));
-        assertEquals(4, lines.size());
-        JsonNode first = Json.mapper().readTree(lines.get(0)), last = Json.mapper().readTree(lines.get(3));
+        assertEquals(3, lines.size());
+        JsonNode first = Json.mapper().readTree(lines.get(0)), last = Json.mapper().readTree(lines.get(2));
         assertTrue(last.get("val_loss").asDouble() < first.get("val_loss").asDouble(),
                 "student validation loss falls: " + first + " -> " + last);
         assertTrue(Files.exists(student.resolve("_SUCCESS")));
@@ -68,18 +63,9 @@ class DistillJobTest {
         JsonNode runJson = Json.mapper().readTree(Files.readString(student.resolve("run.json")));
         assertEquals("distill", runJson.get("job").asText());
 
-        // the same student from scratch on the same windows (pretrain, same options and seed) for the comparison
-        Path scratch = tmp.resolve("scratch");
-        assertEquals(0, Cli.execute(new PretrainJob(), common(tokens, scratch, "1", "16", 4).toArray(String[]::new)));
-        assertTrue(Double.isFinite(lastVal(scratch)) && Double.isFinite(lastVal(student)));
-
-        // bad input: a missing teacher, a student context longer than the teacher's
+        // bad input: a missing teacher is one line and exit code 2
         List<String> bad = common(tokens, tmp.resolve("bad"), "1", "16", 1);
         bad.addAll(List.of("--teacher", tmp.resolve("none.ckpt").toString()));
         assertEquals(2, Cli.execute(new DistillJob(), bad.toArray(String[]::new)));
-        List<String> longer = common(tokens, tmp.resolve("bad2"), "1", "16", 1);
-        longer.set(longer.indexOf("--block-size") + 1, "64");
-        longer.addAll(List.of("--teacher", tck));
-        assertEquals(2, Cli.execute(new DistillJob(), longer.toArray(String[]::new)));
     }
 }

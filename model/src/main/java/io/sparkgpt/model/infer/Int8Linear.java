@@ -83,13 +83,19 @@ public final class Int8Linear implements Linear {
 
     /** The product kernel of this JVM (Vector API or scalar). */
     static final Q8Kernel KERNEL = Q8Kernel.best();
+    /**
+     * Threads of one product: system property {@code sparkgpt.int8.threads}, default the cores (the common fork-join
+     * pool plus the caller run the parts). Set it as OpenBLAS's thread count when comparing with float32.
+     */
+    private static final int THREADS = Math.max(1, Math.min(Integer.getInteger("sparkgpt.int8.threads",
+            Runtime.getRuntime().availableProcessors()), ForkJoinPool.getCommonPoolParallelism() + 1));
     /** Products smaller than this many multiply-adds stay on the calling thread. */
     private static final long PARALLEL_MIN = 1L << 20;
 
     @Override
     public void forward(float[] x, int rows, float[] y) {
         long work = (long) rows * in * out;
-        int threads = Math.min(ForkJoinPool.getCommonPoolParallelism() + 1, Runtime.getRuntime().availableProcessors());
+        int threads = THREADS;
         if (work < PARALLEL_MIN || threads < 2 || out < 64) {
             KERNEL.matmul(q, d, b, x, y, rows, out, in, 0, out);
             return;
