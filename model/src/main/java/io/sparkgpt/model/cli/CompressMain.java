@@ -51,7 +51,7 @@ public final class CompressMain implements Callable<Integer> {
 
     @Command(name = "quantize", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Weight-only int8 (Q8_0: blocks of 32 weights with a float scale) of every linear layer and "
-                    + "the token table; writes a model file about 0.28x the float32 size.")
+                    + "the token table; writes a model file about 0.29x the float32 size.")
     static final class Quantize implements Callable<Integer> {
         @Option(names = "--checkpoint", required = true, description = "training checkpoint (model.ckpt, "
                 + "checkpoint.bin)") String checkpoint;

@@ -19,7 +19,7 @@ import java.util.zip.CRC32;
  * {@code magic "SPKGPTIM", version, header JSON (shape, precision, tensor list, meta), tensor data, CRC32}, written
  * atomically; a truncated or corrupt file is refused with an error naming it. Each tensor is stored as {@code f32}
  * (floats) or {@code q8_0} (the int8 values, then one float scale per block of 32 of a row). The size of an int8
- * model on disk is about 0.28 of its float32 form. {@link InferenceModel#load} reads both this and a Checkpoint.
+ * model on disk is about 0.29 of its float32 form (measured: 933,288 vs 3,218,186 bytes). {@link InferenceModel#load} reads both this and a Checkpoint.
  *
  * @param shape     the model's shape
  * @param precision precision of its matrices
