@@ -13,6 +13,9 @@ import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.TrainLoop;
 import io.sparkgpt.model.data.CharVocab;
 import io.sparkgpt.model.data.TokenBin;
+import io.sparkgpt.model.infer.InferSampler;
+import io.sparkgpt.model.infer.InferenceModel;
+import io.sparkgpt.model.infer.ModelFile;
 import io.sparkgpt.tokenizer.Tokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
 import java.nio.charset.StandardCharsets;
@@ -82,6 +85,20 @@ public final class GptMain implements Callable<Integer> {
         st.requireExists("checkpoint", path);
         try {
             return Checkpoint.load(st, path);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    /** The compressed model file at {@code path}, or null when it is something else (a training checkpoint). */
+    static ModelFile loadModelFile(Storage st, String path) {
+        st.requireExists("checkpoint", path);
+        byte[] bytes = st.readAll(path);
+        if (!ModelFile.isModelFile(bytes)) {
+            return null;
+        }
+        try {
+            return ModelFile.fromBytes(bytes, path);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
@@ -359,9 +376,12 @@ public final class GptMain implements Callable<Integer> {
         @Override
         public Integer call() {
             Storage st = Storage.local();
-            Checkpoint c = loadCheckpoint(st, checkpoint);
-            CharVocab vocab = c.meta().containsKey(CHAR_VOCAB) ? CharVocab.fromChars(c.meta().get(CHAR_VOCAB)) : null;
-            String tokDir = tokenizerDir != null ? tokenizerDir : c.meta().get(TOKENIZER);
+            // a compressed model (int8 or structurally pruned: `compress`) samples through the inference engine
+            ModelFile mf = loadModelFile(st, checkpoint);
+            Checkpoint c = mf == null ? loadCheckpoint(st, checkpoint) : null;
+            Map<String, String> meta = mf != null ? mf.meta() : c.meta();
+            CharVocab vocab = meta.containsKey(CHAR_VOCAB) ? CharVocab.fromChars(meta.get(CHAR_VOCAB)) : null;
+            String tokDir = tokenizerDir != null ? tokenizerDir : meta.get(TOKENIZER);
             Tokenizer tok = vocab == null && tokDir != null ? tokenizer(tokDir) : null;
             int[] ids;
             if (promptIds != null) {
@@ -386,11 +406,12 @@ public final class GptMain implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage(), e);
             }
-            try (GPT gpt = c.toModel()) {
+            try (GPT gpt = c != null ? c.toModel() : null; InferenceModel im = mf != null ? mf.toModel(null) : null) {
                 for (int s = 0; s < numSamples; s++) {
                     long t0 = System.nanoTime();
-                    int[] out = Sampler.generate(gpt, ids, new Sampler.Options(o.maxNewTokens(), o.temperature(),
-                            o.topK(), o.topP(), o.seed() + s, o.stopToken(), o.kvCache()));
+                    Sampler.Options so = new Sampler.Options(o.maxNewTokens(), o.temperature(), o.topK(), o.topP(),
+                            o.seed() + s, o.stopToken(), o.kvCache());
+                    int[] out = gpt != null ? Sampler.generate(gpt, ids, so) : InferSampler.generate(im, ids, so);
                     double secs = (System.nanoTime() - t0) / 1e9;
                     System.out.println(vocab != null ? vocab.decode(out)
                             : tok != null ? tok.decode(out) : Arrays.toString(out));
