@@ -586,7 +586,7 @@ public final class GPT implements AutoCloseable {
      * Phi(x) = (1 + erf(x / sqrt 2)) / 2, erf by Abramowitz and Stegun 7.1.26 (absolute error <= 1.5e-7, below float
      * rounding at the values GELU sees): Java has no erf.
      */
-    static float normalCdf(float x) {
+    public static float normalCdf(float x) {
         double z = Math.abs(x) * INV_SQRT2;
         double t = 1.0 / (1.0 + 0.3275911 * z);
         double poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
@@ -600,7 +600,7 @@ public final class GPT implements AutoCloseable {
      * value over [-12, 12], checked when written): no exp and no branch but the clamp. GELU with Math.tanh or an
      * exp per element took a quarter of a training step.
      */
-    static float tanh(float u) {
+    public static float tanh(float u) {
         float x = Math.max(-7.90531110763549805f, Math.min(7.90531110763549805f, u));
         float x2 = x * x;
         float p = -2.76076847742355e-16f;
