@@ -59,7 +59,7 @@ public final class OpenAiServer implements AutoCloseable {
         this.model = model;
         this.config = config;
         this.chat = ChatFormat.of(model.tokenizer());
-        this.scheduler = new Scheduler(model.gpt(), model.tokenizer(), config.maxBatch(), config.queueCapacity(),
+        this.scheduler = new Scheduler(model.model(), model.tokenizer(), config.maxBatch(), config.queueCapacity(),
                 metrics);
         metrics.bind(scheduler::queued, scheduler::activeSequences);
         // one thread per request in flight: queue + batch + a margin for health checks and refusals
@@ -94,7 +94,7 @@ public final class OpenAiServer implements AutoCloseable {
     public void close() throws Exception {
         scheduler.shutdown(config.drainMillis());
         server.stop();
-        model.gpt().close();
+        model.model().close();
     }
 
     private final class Api extends Handler.Abstract {
@@ -152,6 +152,7 @@ public final class OpenAiServer implements AutoCloseable {
                 ObjectNode card = json.createObjectNode().put("id", model.id()).put("object", "model")
                         .put("created", created).put("owned_by", "sparkgpt");
                 card.put("context_length", model.contextLength());
+                card.put("precision", model.model().precision().name().toLowerCase(java.util.Locale.ROOT));
                 if (path.startsWith("/v1/models/")) {
                     String id = path.substring("/v1/models/".length());
                     if (!id.equals(model.id())) {

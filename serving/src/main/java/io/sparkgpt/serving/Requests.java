@@ -63,9 +63,9 @@ final class Requests {
             ids = new int[p.size()];
             for (int i = 0; i < ids.length; i++) {
                 ids[i] = p.get(i).asInt();
-                if (ids[i] < 0 || ids[i] >= model.gpt().config().vocabSize()) {
+                if (ids[i] < 0 || ids[i] >= model.vocabSize()) {
                     throw ApiError.badParam("prompt", "token id " + ids[i] + " at prompt[" + i
-                            + "] is outside the vocabulary (0.." + (model.gpt().config().vocabSize() - 1) + ")");
+                            + "] is outside the vocabulary (0.." + (model.vocabSize() - 1) + ")");
                 }
             }
         } else {

@@ -1,9 +1,9 @@
 package io.sparkgpt.serving;
 
-import io.sparkgpt.model.GPT;
-import io.sparkgpt.model.KvCache;
 import io.sparkgpt.model.Rng;
 import io.sparkgpt.model.Sampler;
+import io.sparkgpt.model.infer.InferenceModel;
+import io.sparkgpt.model.infer.Session;
 import io.sparkgpt.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -14,8 +14,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Continuous batching on one thread: requests wait in a bounded queue; each step admits waiting requests while
- * fewer than {@code maxBatch} sequences are active, then advances every active sequence by one token (a new
- * sequence first reads its prompt into its KV cache), and retires those that finished. A request never waits for
+ * fewer than {@code maxBatch} sequences are active, reads the prompts of the new ones into their KV caches (one
+ * pass per prompt), advances every other active sequence by one token through ONE forward pass
+ * ({@link InferenceModel#step}: each linear layer is one matrix product over the whole batch), and retires those
+ * that finished. A request never waits for
  * another to end before it starts, and a full queue is refused at once (429) instead of growing without bound.
  */
 public final class Scheduler implements AutoCloseable {
@@ -36,14 +38,12 @@ public final class Scheduler implements AutoCloseable {
         final SamplingParams params;
         final Listener listener;
         volatile boolean cancelled;
-        int open;
         boolean failed;
 
         Job(int[] prompt, SamplingParams params, Listener listener) {
             this.prompt = prompt;
             this.params = params;
             this.listener = listener;
-            this.open = params.n();
         }
 
         /** The client went away: its sequences are dropped at the next step. */
@@ -58,7 +58,7 @@ public final class Scheduler implements AutoCloseable {
         final int choice;
         final Rng rng;
         final TextStream text;
-        KvCache cache;
+        Session session;
         int generated;
         int last = -1;
 
@@ -70,7 +70,7 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    private final GPT gpt;
+    private final InferenceModel model;
     private final Tokenizer tokenizer;
     private final int maxBatch;
     private final BlockingQueue<Job> queue;
@@ -81,12 +81,12 @@ public final class Scheduler implements AutoCloseable {
     private volatile boolean stopping;
     private volatile long drainDeadlineNanos = Long.MAX_VALUE;
 
-    public Scheduler(GPT gpt, Tokenizer tokenizer, int maxBatch, int queueCapacity, Metrics metrics) {
+    public Scheduler(InferenceModel model, Tokenizer tokenizer, int maxBatch, int queueCapacity, Metrics metrics) {
         if (maxBatch < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("max batch and queue capacity must be >= 1: " + maxBatch + ", "
                     + queueCapacity);
         }
-        this.gpt = gpt;
+        this.model = model;
         this.tokenizer = tokenizer;
         this.maxBatch = maxBatch;
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
@@ -206,65 +206,76 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** One token for every active sequence. */
+    /** One token for every active sequence: new ones read their prompt, the others go through one batched pass. */
     private void step() {
         long t0 = System.nanoTime();
         List<Seq> batch;
         synchronized (this) {
             batch = new ArrayList<>(active);
         }
-        int produced = 0;
+        List<Seq> running = new ArrayList<>();
+        List<Session> sessions = new ArrayList<>();
+        List<Seq> fed = new ArrayList<>();
+        List<float[]> logits = new ArrayList<>();
         for (Seq s : batch) {
             if (s.job.cancelled || s.job.failed) {
                 retire(s);
-                continue;
-            }
-            float[] logits;
-            if (s.cache == null) {
-                s.cache = gpt.kvCache();
-                logits = null;
-                for (int t : s.job.prompt) {
-                    logits = s.cache.next(t);
-                }
+            } else if (s.session == null) {
+                s.session = model.newSession();
+                fed.add(s);
+                logits.add(model.prefill(s.session, s.job.prompt));
             } else {
-                logits = s.cache.next(s.last);
-            }
-            SamplingParams p = s.job.params;
-            int id = Sampler.pick(logits, p.temperature(), 0, p.topP(), s.rng);
-            s.generated++;
-            produced++;
-            s.last = id;
-            String finish = null;
-            if (id == p.stopId()) {
-                finish = "stop";
-            } else {
-                String piece = s.text.add(id);
-                if (!piece.isEmpty()) {
-                    s.job.listener.onText(s.choice, piece);
-                }
-                if (s.text.stopped()) {
-                    finish = "stop";
-                } else if (s.generated >= p.maxTokens() || s.cache.full()) {
-                    finish = "length";
-                }
-            }
-            if (finish != null) {
-                String rest = s.text.rest();
-                if (!rest.isEmpty()) {
-                    s.job.listener.onText(s.choice, rest);
-                }
-                s.job.listener.onFinish(s.choice, finish, s.generated);
-                retire(s);
+                running.add(s);
+                sessions.add(s.session);
             }
         }
-        metrics.step(batch.size(), produced, System.nanoTime() - t0);
+        if (!running.isEmpty()) {
+            int[] tokens = new int[running.size()];
+            for (int i = 0; i < tokens.length; i++) {
+                tokens[i] = running.get(i).last;
+            }
+            float[][] next = model.step(sessions, tokens);
+            fed.addAll(running);
+            logits.addAll(List.of(next));
+        }
+        for (int i = 0; i < fed.size(); i++) {
+            advance(fed.get(i), logits.get(i));
+        }
+        metrics.step(fed.size(), fed.size(), System.nanoTime() - t0);
+    }
+
+    /** Draws the next token of {@code s}, gives out its text, and ends it at a stop id, stop string or length. */
+    private void advance(Seq s, float[] logits) {
+        SamplingParams p = s.job.params;
+        int id = Sampler.pick(logits, p.temperature(), 0, p.topP(), s.rng);
+        s.generated++;
+        s.last = id;
+        String finish = null;
+        if (id == p.stopId()) {
+            finish = "stop";
+        } else {
+            String piece = s.text.add(id);
+            if (!piece.isEmpty()) {
+                s.job.listener.onText(s.choice, piece);
+            }
+            if (s.text.stopped()) {
+                finish = "stop";
+            } else if (s.generated >= p.maxTokens() || s.session.full()) {
+                finish = "length";
+            }
+        }
+        if (finish != null) {
+            String rest = s.text.rest();
+            if (!rest.isEmpty()) {
+                s.job.listener.onText(s.choice, rest);
+            }
+            s.job.listener.onFinish(s.choice, finish, s.generated);
+            retire(s);
+        }
     }
 
     private void retire(Seq s) {
-        if (s.cache != null) {
-            s.cache.close();
-            s.cache = null;
-        }
+        s.session = null;
         synchronized (this) {
             active.remove(s);
         }

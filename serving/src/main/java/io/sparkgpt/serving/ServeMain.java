@@ -3,6 +3,7 @@ package io.sparkgpt.serving;
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.infer.Precision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,8 +41,14 @@ public final class ServeMain implements Callable<Integer> {
     @Option(names = "--drain-seconds", defaultValue = "20", description = "on SIGTERM, time given to running "
             + "requests")
     int drainSeconds;
+    @Option(names = "--quantize", description = "int8: matrices in Q8_0 blocks (about 4x less memory; products "
+            + "from the int8 values); default: float32 for a checkpoint, the stored precision for a model file")
+    Quantize quantize;
     @Option(names = "--threads", defaultValue = "1", description = "BLAS threads of the model")
     int threads;
+
+    /** The precisions {@code --quantize} takes. */
+    enum Quantize { int8, none }
 
     public static void main(String[] args) {
         Cli.main(new ServeMain(), args);
@@ -62,7 +69,8 @@ public final class ServeMain implements Callable<Integer> {
         ServedModel m;
         ApiKeys keys;
         try {
-            m = ServedModel.load(model, tokenizer, modelId);
+            m = ServedModel.load(model, tokenizer, modelId, quantize == null ? null
+                    : quantize == Quantize.int8 ? Precision.INT8 : Precision.FLOAT32);
             keys = apiKeyFile != null ? ApiKeys.load(apiKeyFile) : ApiKeys.none();
         } catch (RuntimeException e) {
             throw new UsageException(e.getMessage(), e);
@@ -71,8 +79,8 @@ public final class ServeMain implements Callable<Integer> {
         OpenAiServer server = new OpenAiServer(m, new OpenAiServer.Config(host, port, maxBatch, queue,
                 defaultMaxTokens, maxBodyBytes, drainSeconds * 1000L, keys));
         server.start();
-        System.out.printf("serve: %s (%,d parameters, context %d, vocabulary %d) on http://%s:%d%s%n", m.id(),
-                m.gpt().numParams(), m.contextLength(), m.tokenizer().vocabSize(), host, server.port(),
+        System.out.printf("serve: %s (%s, %,d bytes of weights, context %d, vocabulary %d) on http://%s:%d%s%n",
+                m.id(), m.model().precision(), m.model().weightBytes(), m.contextLength(), m.tokenizer().vocabSize(), host, server.port(),
                 keys.required() ? " (API key required)" : "");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

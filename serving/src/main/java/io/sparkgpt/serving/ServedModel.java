@@ -1,42 +1,52 @@
 package io.sparkgpt.serving;
 
 import io.sparkgpt.model.Checkpoint;
-import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.infer.InferenceModel;
+import io.sparkgpt.model.infer.ModelFile;
+import io.sparkgpt.model.infer.ModelWeights;
+import io.sparkgpt.model.infer.Precision;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
- * The model a server answers with: its weights, its tokenizer and the id clients name it by.
+ * The model a server answers with: its forward-only engine (batched KV-cache decoding, float32 or int8), its
+ * tokenizer and the id clients name it by.
  *
  * @param id the {@code model} field of requests and responses
  */
-public record ServedModel(String id, GPT gpt, BpeTokenizer tokenizer, String source) {
+public record ServedModel(String id, InferenceModel model, BpeTokenizer tokenizer, String source) {
 
     public static final String CHECKPOINT = "model.ckpt";
 
     public ServedModel {
-        if (tokenizer.vocabSize() > gpt.config().vocabSize()) {
+        if (tokenizer.vocabSize() > model.shape().vocabSize()) {
             throw new IllegalArgumentException("tokenizer of " + source + " has " + tokenizer.vocabSize()
-                    + " ids but the model only " + gpt.config().vocabSize() + " (GPTConfig.vocabSize)");
+                    + " ids but the model only " + model.shape().vocabSize() + " (vocabSize)");
         }
     }
 
     /** The context length: prompt and completion together. */
     public int contextLength() {
-        return gpt.config().blockSize();
+        return model.shape().blockSize();
+    }
+
+    public int vocabSize() {
+        return model.shape().vocabSize();
     }
 
     /**
-     * Loads a checkpoint written by pretraining or {@code GptMain train}. {@code model}: the checkpoint file, a
+     * Loads a checkpoint written by pretraining or {@code GptMain train}. {@code model}: the checkpoint file (or a compressed model file), a
      * folder holding {@code model.ckpt}, or a run folder holding {@code model/model.ckpt}. {@code tokenizerDir}:
      * null = the folder the checkpoint names (its {@code tokenizer} entry), else {@code tokenizer/} beside it.
-     * {@code id}: null = {@code sparkgpt-<run folder name>}.
+     * {@code id}: null = {@code sparkgpt-<run folder name>}. {@code precision}: null = float32 for a checkpoint, the
+     * stored one for a model file; INT8 quantizes the matrices to Q8_0 blocks.
      */
-    public static ServedModel load(Path model, Path tokenizerDir, String id) {
+    public static ServedModel load(Path model, Path tokenizerDir, String id, Precision precision) {
         Path ckpt = findCheckpoint(model);
         byte[] bytes;
         try {
@@ -44,18 +54,27 @@ public record ServedModel(String id, GPT gpt, BpeTokenizer tokenizer, String sou
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read checkpoint " + ckpt + ": " + e.getMessage(), e);
         }
-        Checkpoint c = Checkpoint.fromBytes(bytes, ckpt.toString());
-        Path tok = tokenizerDir != null ? tokenizerDir : findTokenizer(ckpt, c);
+        InferenceModel engine;
+        Map<String, String> meta;
+        if (ModelFile.isModelFile(bytes)) {
+            // a compressed model (int8 and/or pruned): kept in its stored precision unless one is asked for
+            ModelFile f = ModelFile.fromBytes(bytes, ckpt.toString());
+            meta = f.meta();
+            engine = f.toModel(precision);
+        } else {
+            Checkpoint c = Checkpoint.fromBytes(bytes, ckpt.toString());
+            meta = c.meta();
+            engine = InferenceModel.of(ModelWeights.of(c), precision == null ? Precision.FLOAT32 : precision);
+        }
+        Path tok = tokenizerDir != null ? tokenizerDir : findTokenizer(ckpt, meta);
         BpeTokenizer tokenizer = TokenizerFiles.load(tok);
-        GPT gpt = GPT.create(c.config(), 0);
-        gpt.setParams(c.params());
         Path runDir = ckpt.toAbsolutePath().getParent();
         if (runDir.getFileName() != null && runDir.getFileName().toString().equals("model")
                 && runDir.getParent() != null) {
             runDir = runDir.getParent();
         }
         String name = id != null ? id : "sparkgpt-" + runDir.getFileName();
-        return new ServedModel(name, gpt, tokenizer, ckpt.toString());
+        return new ServedModel(name, engine, tokenizer, ckpt.toString());
     }
 
     private static Path findCheckpoint(Path model) {
@@ -71,8 +90,8 @@ public record ServedModel(String id, GPT gpt, BpeTokenizer tokenizer, String sou
                 + model.resolve(CHECKPOINT) + " and " + model.resolve("model").resolve(CHECKPOINT) + ")");
     }
 
-    private static Path findTokenizer(Path ckpt, Checkpoint c) {
-        String named = c.meta().get("tokenizer");
+    private static Path findTokenizer(Path ckpt, Map<String, String> meta) {
+        String named = meta.get("tokenizer");
         if (named != null && Files.isDirectory(Path.of(named))) {
             return Path.of(named);
         }

@@ -28,7 +28,7 @@ class QueueAndDrainTest {
     void fullQueueIsRefusedAndStopEndsStreamsWithAnErrorEvent(@TempDir Path dir) throws Exception {
         // no end-of-text token: a sequence only ends at max_tokens, so the first request outlasts the checks
         Path run = TinyModel.write(dir.resolve("run"), 4096, 64, List.of());
-        OpenAiServer server = new OpenAiServer(ServedModel.load(run, null, null), new OpenAiServer.Config(
+        OpenAiServer server = new OpenAiServer(ServedModel.load(run, null, null, null), new OpenAiServer.Config(
                 "127.0.0.1", 0, 1, 1, 16, 1 << 20, 1500, ApiKeys.none())).start();
         Http http = new Http(server.port());
         String base = "http://127.0.0.1:" + server.port();
