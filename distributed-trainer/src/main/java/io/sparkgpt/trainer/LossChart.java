@@ -48,4 +48,32 @@ public final class LossChart {
             throw new UncheckedIOException("cannot draw the loss chart", e);
         }
     }
+
+    /** Every figure of {@link RoundMetrics#metrics()} against tokens seen, one series per name. */
+    public static byte[] metricsPng(List<RoundMetrics> rounds, String title) {
+        System.setProperty("java.awt.headless", "true");
+        XYChart chart = new XYChartBuilder().width(900).height(560).title(title)
+                .xAxisTitle("tokens seen").yAxisTitle("value").build();
+        chart.getStyler().setMarkerSize(5);
+        java.util.Map<String, List<double[]>> series = new java.util.TreeMap<>();
+        for (RoundMetrics r : rounds) {
+            if (r.metrics() != null) {
+                r.metrics().forEach((k, v) -> {
+                    if (v != null && Double.isFinite(v)) {
+                        series.computeIfAbsent(k, x -> new ArrayList<>()).add(new double[] {r.tokensSeen(), v});
+                    }
+                });
+            }
+        }
+        if (series.isEmpty()) {
+            chart.addSeries("(no figures)", List.of(0.0), List.of(0.0));
+        }
+        series.forEach((k, pts) -> chart.addSeries(k, pts.stream().map(p -> p[0]).toList(),
+                pts.stream().map(p -> p[1]).toList()).setMarker(SeriesMarkers.CIRCLE));
+        try {
+            return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot draw the metrics chart", e);
+        }
+    }
 }

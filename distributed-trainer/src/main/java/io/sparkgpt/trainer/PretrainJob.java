@@ -134,7 +134,8 @@ public final class PretrainJob implements Callable<Integer> {
             runJson.put("validation_tokens", valStream.length);
             storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
 
-            DistributedTrainer trainer = new DistributedTrainer(JavaSparkContext.fromSparkContext(spark.sparkContext()),
+            DistributedTrainer<int[]> trainer = DistributedTrainer.pretraining(
+                    JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     storage, run, GptModel.factory(model, tc, o.seed), shards, shardTokens, valStream, o.output,
                     System.out);
             // the final model in the model module's checkpoint format, so its sampling/eval tools load it

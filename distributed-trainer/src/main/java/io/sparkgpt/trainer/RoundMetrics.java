@@ -7,7 +7,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * One line of {@code metrics.jsonl}: what a round did. {@code val_loss} is present only in rounds that evaluated.
  * Times: {@code compute_s} is the slowest worker's time inside its training steps, {@code averaging_s} is the rest
  * of the round as the driver saw it (broadcast, scheduling, model set-up on the workers, shipping the vectors
- * back, the tree aggregation and the outer step).
+ * back, the tree aggregation and the outer step). {@code metrics} holds the validation's other figures (accuracy,
+ * exact match, ...) in rounds that evaluated, when the job's {@link Validation} has any.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RoundMetrics(
@@ -24,5 +25,6 @@ public record RoundMetrics(
         @JsonProperty("averaging_s") double averagingSeconds,
         @JsonProperty("averaging_share") double averagingShare,
         @JsonProperty("eval_s") Double evalSeconds,
-        @JsonProperty("workers") int workers) {
+        @JsonProperty("workers") int workers,
+        @JsonProperty("metrics") java.util.Map<String, Double> metrics) {
 }

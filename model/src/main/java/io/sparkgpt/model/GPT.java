@@ -230,6 +230,31 @@ public final class GPT implements AutoCloseable {
         return lastGradNorm;
     }
 
+    /**
+     * A copy with {@code newVocab >= vocabSize} token rows (for chat special tokens): every old tensor is copied
+     * exactly (old ids keep their embedding and LM-head rows), the new rows of the token embedding (and of an
+     * untied LM head) are drawn N(0, 0.02) from {@code seed}. The copy starts a fresh optimizer (zero moments, step
+     * 0) and continues this model's dropout RNG. Logits over old ids of a context of old ids are unchanged.
+     */
+    public GPT withVocabSize(int newVocab, long seed) {
+        if (newVocab < V) {
+            throw new IllegalArgumentException("new vocabulary size " + newVocab + " is smaller than GPTConfig.vocabSize="
+                    + V + ": rows can only be added");
+        }
+        GPTConfig nc = new GPTConfig(newVocab, maxT, L, H, C, cfg.dropout(), hasBias, cfg.tiedEmbeddings(),
+                cfg.exactGelu());
+        GPT out = new GPT(nc, seed); // new rows get GPT-2's init N(0, 0.02) from this seed
+        FloatBuffer src = params.f, dst = out.params.f;
+        for (int i = 0; i < tensors.size(); i++) {
+            int[] from = tensors.get(i), to = out.tensors.get(i);
+            boolean tokenRows = from[0] == wte || from[0] == lmw;
+            int n = tokenRows ? V * C : from[1]; // the old rows are the first V rows
+            dst.put(to[0], src, from[0], n);
+        }
+        out.rng.setState(rng.state());
+        return out;
+    }
+
     /** Names of the parameter tensors in layout order, with their offset and size ("name@offset+size"). */
     public List<String> tensorNames() {
         List<String> names = new ArrayList<>();
@@ -277,36 +302,25 @@ public final class GPT implements AutoCloseable {
     // ------------------------------------------------------------------ public compute API
 
     /**
-     * One AdamW step: forward + backward over the rows of {@code x}/{@code y} in micro-batches of
-     * {@code tc.microBatchSize()} rows (gradient accumulation: the gradient is that of the mean loss over all rows,
-     * exactly as one big batch), global-norm clipping at {@code tc.gradClip()}, then the update with learning rate
-     * {@code lr} (take it from {@code tc.schedule().at(step)}), betas, eps and decoupled weight decay from
-     * {@code tc}. Dropout (if the config has any) draws from this model's RNG.
+     * One AdamW step on next-token cross-entropy: {@link #gradient} with a {@link CrossEntropyLoss} over {@code y}
+     * (micro-batches of {@code tc.microBatchSize()} rows: gradient accumulation, exactly as one big batch), then
+     * {@link #update} (global-norm clipping, AdamW with learning rate {@code lr}; take it from
+     * {@code tc.schedule().at(step)}). Dropout (if the config has any) draws from this model's RNG.
      *
      * @param x input token ids, {@code [rows][T]} with {@code T <= blockSize} and rows a multiple of
      *          {@code tc.microBatchSize()} (usually {@code tc.batchSize()})
-     * @param y target ids (x shifted by one), same shape
-     * @return the mean training loss (nats per token) over all rows, before the update
+     * @param y target ids (x shifted by one), same shape; -1 = position not trained
+     * @return the mean training loss (nats per target) over all rows, before the update
      */
     public double trainStep(int[][] x, int[][] y, double lr, TrainConfig tc) {
         int rows = checkBatch(x, y);
-        int mb = tc.microBatchSize();
-        if (rows % mb != 0) {
+        if (rows % tc.microBatchSize() != 0) {
             throw new IllegalArgumentException("batch of " + rows + " rows is not a multiple of "
-                    + "TrainConfig.microBatchSize=" + mb);
+                    + "TrainConfig.microBatchSize=" + tc.microBatchSize());
         }
-        int T = x[0].length;
-        int micro = rows / mb;
-        grads.zero();
-        double lossSum = 0;
-        float dscale = 1f / ((float) rows * T);
-        for (int k = 0; k < micro; k++) {
-            forward(x, k * mb, mb, T, true);
-            lossSum += crossEntropy(y, k * mb, mb, T, dscale);
-            backward(x, k * mb, mb, T);
-        }
+        double loss = gradient(x, new CrossEntropyLoss(y), tc);
         update(lr, tc);
-        return lossSum / ((double) rows * T);
+        return loss;
     }
 
     /** Same as {@link #trainStep(int[][], int[][], double, TrainConfig)} with the batch split per {@code tc}. */
@@ -314,18 +328,94 @@ public final class GPT implements AutoCloseable {
         return trainStep(batch.x(), batch.y(), lr, tc);
     }
 
-    /** Mean cross-entropy (nats per token) of {@code y} given {@code x}, without dropout; no state changes. */
-    public double loss(int[][] x, int[][] y) {
-        int rows = checkBatch(x, y);
+    /**
+     * The gradient of a loss computed outside the model, into the gradient buffer (no update: call {@link #update}).
+     * Zeroes the gradient, then for each micro-batch of {@code tc.microBatchSize()} rows (the last one may be
+     * shorter): forward pass (dropout on), {@code loss.apply}, backward pass.
+     *
+     * @param x input token ids {@code [rows][T]}, all rows of one length {@code T <= blockSize}
+     * @return the sum of {@code loss.apply}'s results (the batch loss)
+     */
+    public double gradient(int[][] x, LogitsLoss loss, TrainConfig tc) {
+        int rows = checkRows(x);
         int T = x[0].length;
-        double sum = 0;
+        int mb = tc.microBatchSize();
+        grads.zero();
+        double total = 0;
+        for (int s = 0; s < rows; s += mb) {
+            int b = Math.min(mb, rows - s);
+            forward(x, s, b, T, true);
+            total += loss.apply(s, view(b, T));
+            backward(x, s, b, T);
+        }
+        return total;
+    }
+
+    /**
+     * Forward passes without dropout that hand each micro-batch (up to 16 rows) to {@code visitor}; what it writes
+     * into the logits or the hidden gradient is ignored. Parameters, gradients, moments and the RNG are untouched:
+     * reference-model log-probs, reward scoring, teacher logits, evaluation.
+     *
+     * @return the sum of {@code visitor.apply}'s results
+     */
+    public double forwardInference(int[][] x, LogitsLoss visitor) {
+        int rows = checkRows(x);
+        int T = x[0].length;
         int mb = Math.max(1, Math.min(rows, 16));
+        double total = 0;
         for (int s = 0; s < rows; s += mb) {
             int b = Math.min(mb, rows - s);
             forward(x, s, b, T, false);
-            sum += crossEntropy(y, s, b, T, 0f);
+            total += visitor.apply(s, view(b, T));
         }
-        return sum / ((double) rows * T);
+        return total;
+    }
+
+    /**
+     * log p(y[b][t] | x[b][0..t]) at every position, without dropout and without state changes; positions with
+     * {@code y = -1} get 0.
+     */
+    public float[][] tokenLogProbs(int[][] x, int[][] y) {
+        checkBatch(x, y);
+        float[][] out = new float[x.length][x[0].length];
+        forwardInference(x, (row0, mb) -> {
+            FloatBuffer lg = mb.logits();
+            int T = mb.T(), V = mb.V();
+            for (int b = 0; b < mb.rows(); b++) {
+                for (int t = 0; t < T; t++) {
+                    int tgt = y[row0 + b][t];
+                    if (tgt == CrossEntropyLoss.IGNORE) {
+                        continue;
+                    }
+                    if (tgt < 0 || tgt >= V) {
+                        throw new IllegalArgumentException("target id " + tgt + " at row " + (row0 + b)
+                                + " position " + t + " is outside GPTConfig.vocabSize=" + V);
+                    }
+                    int o = (b * T + t) * V;
+                    float mx = Float.NEGATIVE_INFINITY;
+                    for (int i = 0; i < V; i++) {
+                        mx = Math.max(mx, lg.get(o + i));
+                    }
+                    double z = 0;
+                    for (int i = 0; i < V; i++) {
+                        z += Math.exp(lg.get(o + i) - mx);
+                    }
+                    out[row0 + b][t] = (float) (lg.get(o + tgt) - mx - Math.log(z));
+                }
+            }
+            return 0;
+        });
+        return out;
+    }
+
+    /** Mean cross-entropy (nats per target) of {@code y} given {@code x}, without dropout; no state changes. */
+    public double loss(int[][] x, int[][] y) {
+        int rows = checkBatch(x, y);
+        int T = x[0].length;
+        long count = new CrossEntropyLoss(y).count();
+        double sum = forwardInference(x, (row0, mb) ->
+                CrossEntropyLoss.nats(mb.logits(), y, row0, mb.rows(), T, V, 0f));
+        return count == 0 ? 0 : sum / count;
     }
 
     /** Next-token logits after {@code context} (1..blockSize ids), without dropout. */
@@ -362,9 +452,22 @@ public final class GPT implements AutoCloseable {
     }
 
     private int checkBatch(int[][] x, int[][] y) {
-        if (x.length == 0 || x.length != y.length) {
-            throw new IllegalArgumentException("x has " + x.length + " rows and y " + y.length
-                    + " (need the same, > 0)");
+        int rows = checkRows(x);
+        if (x.length != y.length) {
+            throw new IllegalArgumentException("x has " + x.length + " rows and y " + y.length + " (need the same)");
+        }
+        for (int i = 0; i < rows; i++) {
+            if (y[i].length != x[i].length) {
+                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + " in x and "
+                        + y[i].length + " in y");
+            }
+        }
+        return rows;
+    }
+
+    private int checkRows(int[][] x) {
+        if (x.length == 0) {
+            throw new IllegalArgumentException("empty batch: x has 0 rows");
         }
         int T = x[0].length;
         if (T == 0) {
@@ -372,13 +475,27 @@ public final class GPT implements AutoCloseable {
         }
         checkT(T);
         for (int i = 0; i < x.length; i++) {
-            if (x[i].length != T || y[i].length != T) {
-                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + "/" + y[i].length
-                        + ", row 0 has " + T + ": all rows of a batch must have one length");
+            if (x[i].length != T) {
+                throw new IllegalArgumentException("row " + i + " has length " + x[i].length + ", row 0 has " + T
+                        + ": all rows of a batch must have one length");
             }
         }
         return x.length;
     }
+
+    /** The micro-batch of the last forward pass as a {@link LogitsLoss} sees it; zeroes the hidden gradient. */
+    private MicroBatch view(int B, int T) {
+        int btc = B * T * C;
+        FloatBuffer hg = acts.dBTC.f;
+        for (int i = 0; i < btc; i++) {
+            hg.put(i, 0f);
+        }
+        return new View(B, T, V, C, acts.logits.f.slice(0, B * T * V), acts.lnf.f.slice(0, btc).asReadOnlyBuffer(),
+                acts.dBTC.f.slice(0, btc));
+    }
+
+    private record View(int rows, int T, int V, int C, FloatBuffer logits, FloatBuffer hidden,
+                        FloatBuffer hiddenGrad) implements MicroBatch {}
 
     // ------------------------------------------------------------------ activations
 
@@ -667,53 +784,14 @@ public final class GPT implements AutoCloseable {
         }
     }
 
-    /**
-     * Softmax cross-entropy of rows {@code row0..row0+B-1} of {@code y} against the logits of the last forward.
-     * With {@code dscale != 0} the logits buffer is overwritten with dLoss/dlogits = (softmax - onehot) * dscale.
-     * Returns the summed loss in nats.
-     */
-    private double crossEntropy(int[][] y, int row0, int B, int T, float dscale) {
-        FloatBuffer lg = acts.logits.f;
-        double total = 0;
-        for (int b = 0; b < B; b++) {
-            int[] row = y[row0 + b];
-            for (int t = 0; t < T; t++) {
-                int tgt = row[t];
-                if (tgt < 0 || tgt >= V) {
-                    throw new IllegalArgumentException("target id " + tgt + " at row " + (row0 + b) + " position "
-                            + t + " is outside GPTConfig.vocabSize=" + V);
-                }
-                int o = (b * T + t) * V;
-                float mx = Float.NEGATIVE_INFINITY;
-                for (int i = 0; i < V; i++) {
-                    mx = Math.max(mx, lg.get(o + i));
-                }
-                double s = 0;
-                for (int i = 0; i < V; i++) {
-                    s += Math.exp(lg.get(o + i) - mx);
-                }
-                double logZ = mx + Math.log(s);
-                total += logZ - lg.get(o + tgt);
-                if (dscale != 0f) {
-                    float inv = (float) (1.0 / s);
-                    for (int i = 0; i < V; i++) {
-                        float pr = (float) Math.exp(lg.get(o + i) - mx) * inv;
-                        lg.put(o + i, (pr - (i == tgt ? 1f : 0f)) * dscale);
-                    }
-                }
-            }
-        }
-        return total;
-    }
-
     // ------------------------------------------------------------------ backward
 
     private void backward(int[][] x, int row0, int B, int T) {
         Acts a = acts;
         int BT = B * T;
         boolean drop = pDrop > 0;
-        // LM head
-        linearBackward(a.dBTC, a.logits, a.lnf, lmw, -1, BT, C, V);
+        // LM head; a.dBTC already holds what the loss added to dLoss/dhidden (zero for a plain LM loss)
+        linearBackward(a.dBTC, true, a.logits, a.lnf, lmw, -1, BT, C, V);
         a.dres.zero();
         Buf lastRes = L > 0 ? a.res3[L - 1] : a.enc;
         layerNormBackward(a.dres, a.dBTC, lastRes, a.lnfMean, a.lnfRstd, lnfw, lnfb, BT);
@@ -767,7 +845,12 @@ public final class GPT implements AutoCloseable {
 
     /** dIn = dOut W (overwritten); dW += dOut^T in; db += column sums of dOut. */
     private void linearBackward(Buf dIn, Buf dOut, Buf in, int w, int b, int BT, int ic, int oc) {
-        Blas.gemm(false, false, BT, ic, oc, 1f, dOut.ptr, oc, params.at(w), ic, 0f, dIn.ptr, ic);
+        linearBackward(dIn, false, dOut, in, w, b, BT, ic, oc);
+    }
+
+    /** As above, with {@code addToDIn}: dIn += dOut W. */
+    private void linearBackward(Buf dIn, boolean addToDIn, Buf dOut, Buf in, int w, int b, int BT, int ic, int oc) {
+        Blas.gemm(false, false, BT, ic, oc, 1f, dOut.ptr, oc, params.at(w), ic, addToDIn ? 1f : 0f, dIn.ptr, ic);
         Blas.gemm(true, false, oc, ic, BT, 1f, dOut.ptr, oc, in.ptr, ic, 1f, grads.at(w), ic);
         if (b >= 0) {
             FloatBuffer d = dOut.f, g = grads.f;
@@ -880,7 +963,14 @@ public final class GPT implements AutoCloseable {
 
     // ------------------------------------------------------------------ optimizer
 
-    private void update(double lr, TrainConfig tc) {
+    /**
+     * One optimizer step from the gradient of the last {@link #gradient} call: clip to the global L2 norm
+     * {@code tc.gradClip()} (0 = no clipping), then AdamW with learning rate {@code lr}, betas, eps and decoupled
+     * weight decay from {@code tc}; the optimizer step count goes up by one.
+     *
+     * @throws IllegalStateException if the gradient norm is not finite (diverged)
+     */
+    public void update(double lr, TrainConfig tc) {
         FloatBuffer g = grads.f, p = params.f, mf = m.f, vf = v.f;
         double ss = 0;
         for (int i = 0; i < nParams; i++) {
@@ -928,22 +1018,6 @@ public final class GPT implements AutoCloseable {
         float[] out = new float[nParams];
         grads.copyTo(out);
         return out;
-    }
-
-    /** Computes the gradient of the mean loss into the gradient buffer without updating; returns the loss. */
-    double gradient(int[][] x, int[][] y, int microBatch) {
-        int rows = checkBatch(x, y);
-        int T = x[0].length;
-        grads.zero();
-        double lossSum = 0;
-        float dscale = 1f / ((float) rows * T);
-        for (int s = 0; s < rows; s += microBatch) {
-            int b = Math.min(microBatch, rows - s);
-            forward(x, s, b, T, true);
-            lossSum += crossEntropy(y, s, b, T, dscale);
-            backward(x, s, b, T);
-        }
-        return lossSum / ((double) rows * T);
     }
 
     Buf paramBuf() {

@@ -44,7 +44,7 @@ class GPTTest {
                 }
                 g.setParams(p);
                 int[][][] b = randomBatch(3, 6, 11, 4);
-                g.gradient(b[0], b[1], 2); // two micro-batches (2 + 1 rows)
+                g.gradient(b[0], new CrossEntropyLoss(b[1]), TrainConfig.defaults().withBatch(2, 1)); // 2 + 1 rows
                 float[] an = g.gradientCopy();
                 int checked = 0;
                 double worst = 0;

@@ -155,6 +155,33 @@ public final class BpeTokenizer implements Tokenizer {
         return Map.of(END_OF_TEXT, 50256);
     }
 
+    /**
+     * This tokenizer with {@code tokens} added as special tokens, given the ids right after the current vocabulary
+     * in the order listed (tokens it already has keep their ids: adding twice is a no-op). Every existing id keeps
+     * its bytes and every text encodes as before, so a model trained with this tokenizer only needs new embedding
+     * and output rows for the new ids. Used for the chat roles ({@code chat.ChatTokens}).
+     */
+    public BpeTokenizer withAddedSpecialTokens(List<String> tokens) {
+        Map<String, Integer> sp = new LinkedHashMap<>(specials);
+        int next = vocabSize;
+        for (String t : tokens) {
+            if (t.isEmpty()) {
+                throw new IllegalArgumentException("a special token cannot be empty");
+            }
+            if (!sp.containsKey(t)) {
+                sp.put(t, next++);
+            }
+        }
+        if (sp.size() == specials.size()) {
+            return this;
+        }
+        byte[][] base = Arrays.copyOf(tokenBytes, tokenBytes.length);
+        for (int id : specials.values()) {
+            base[id] = null;
+        }
+        return rankMode ? fromRanks(base, sp, pre) : fromMerges(base, merges, sp, pre);
+    }
+
     private static byte[][] withSpecials(byte[][] tokens, Map<String, Integer> specials) {
         int n = tokens.length;
         for (int id : specials.values()) {
