@@ -152,6 +152,7 @@ public final class OpenAiServer implements AutoCloseable {
                 ObjectNode card = json.createObjectNode().put("id", model.id()).put("object", "model")
                         .put("created", created).put("owned_by", "sparkgpt");
                 card.put("context_length", model.contextLength());
+                card.put("chat", chat.supported());
                 card.put("precision", model.model().precision().name().toLowerCase(java.util.Locale.ROOT));
                 if (path.startsWith("/v1/models/")) {
                     String id = path.substring("/v1/models/".length());
@@ -174,9 +175,10 @@ public final class OpenAiServer implements AutoCloseable {
                 Requests.checkModel(body, model);
                 boolean isChat = endpoint.equals("/v1/chat/completions");
                 int[] prompt = isChat ? chat.prompt(body) : Requests.completionPrompt(body, model);
-                int stopId = isChat ? chat.stopId() : model.tokenizer().eotId();
+                int eot = model.tokenizer().eotId();
+                int[] stopIds = isChat ? chat.stopIds() : eot >= 0 ? new int[] {eot} : new int[0];
                 Requests.Generation g = Requests.generation(body, prompt, model, config.defaultMaxTokens(),
-                        config.maxBatch(), stopId);
+                        config.maxBatch(), stopIds);
                 metrics.promptTokens(prompt.length);
                 Shape shape = new Shape(isChat, (isChat ? "chatcmpl-" : "cmpl-") + UUID.randomUUID()
                         .toString().replace("-", ""), System.currentTimeMillis() / 1000);

@@ -97,7 +97,7 @@ final class Requests {
      * a prompt plus {@code max_tokens} longer than the context is a 400 {@code context_length_exceeded}.
      */
     static Generation generation(JsonNode body, int[] prompt, ServedModel model, int defaultMaxTokens, int maxN,
-                                 int stopId) {
+                                 int[] stopIds) {
         int ctx = model.contextLength();
         if (prompt.length >= ctx) {
             throw new ApiError(400, "invalid_request_error", "context_length_exceeded", "prompt",
@@ -132,7 +132,7 @@ final class Requests {
         boolean includeUsage = so != null && so.isObject() && so.path("include_usage").asBoolean(false);
         SamplingParams params = new SamplingParams(maxTokens, temperature != null ? temperature : 1.0,
                 topP != null ? topP : 1.0, stops(body), seed != null ? seed : ThreadLocalRandom.current().nextLong(),
-                n != null ? n : 1, stopId);
+                n != null ? n : 1, stopIds);
         return new Generation(prompt, params, stream, includeUsage);
     }
 

@@ -251,7 +251,7 @@ public final class Scheduler implements AutoCloseable {
         s.generated++;
         s.last = id;
         String finish = null;
-        if (id == p.stopId()) {
+        if (p.isStop(id)) {
             finish = "stop";
         } else {
             String piece = s.text.add(id);

@@ -218,6 +218,9 @@ class OpenAiServerTest {
         assertError(http.get("/v1/nothing"), 404, "unknown_url");
         assertError(http.get("/v1/completions"), 405, "method_not_supported");
         assertError(http.post("/v1/chat/completions", "{\"max_tokens\": 3}"), 400, "missing_required_parameter");
+        // a base model (no chat tokens in its tokenizer) has no chat template
+        assertError(http.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}"),
+                400, "chat_not_supported");
         // an empty prompt starts from the end-of-text token
         assertEquals(200, http.post("/v1/completions", "{\"prompt\": \"\", \"max_tokens\": 2}").status());
     }

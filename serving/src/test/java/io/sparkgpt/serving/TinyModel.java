@@ -8,6 +8,7 @@ import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.BpeTrainer;
 import io.sparkgpt.tokenizer.PreTokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
+import io.sparkgpt.tokenizer.chat.ChatTokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -23,8 +24,16 @@ final class TinyModel {
 
     /** @param specials special tokens of the tokenizer (empty = none: nothing ends a sequence but its length) */
     static Path write(Path runDir, int blockSize, int nEmbd, List<String> specials) {
+        return write(runDir, blockSize, nEmbd, specials, false);
+    }
+
+    /** @param chat add the chat tokens (the tokenizer of a post-trained model) */
+    static Path write(Path runDir, int blockSize, int nEmbd, List<String> specials, boolean chat) {
         BpeTokenizer tok = new BpeTrainer(new BpeTrainer.Config(300, 2, PreTokenizer.GPT2, specials))
                 .train(BpeTrainer.countWords(List.of(TEXT.repeat(40)), PreTokenizer.GPT2)).tokenizer();
+        if (chat) {
+            tok = ChatTokens.addTo(tok);
+        }
         Path tokDir = runDir.resolve("tokenizer");
         TokenizerFiles.save(tok, tokDir);
         GPTConfig cfg = new GPTConfig(tok.vocabSize(), blockSize, 2, 2, nEmbd, 0.0, true, true);
