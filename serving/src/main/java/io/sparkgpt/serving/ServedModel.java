@@ -90,19 +90,29 @@ public record ServedModel(String id, InferenceModel model, BpeTokenizer tokenize
                 + model.resolve(CHECKPOINT) + " and " + model.resolve("model").resolve(CHECKPOINT) + ")");
     }
 
+    /**
+     * The folder the checkpoint names (relative to the checkpoint's folder when relative, as post-training writes
+     * it), else {@code tokenizer/} or {@code data/tokenizer/} (the demo's layout) in the checkpoint's folder or the
+     * two above it.
+     */
     private static Path findTokenizer(Path ckpt, Map<String, String> meta) {
-        String named = meta.get("tokenizer");
-        if (named != null && Files.isDirectory(Path.of(named))) {
-            return Path.of(named);
-        }
         Path dir = ckpt.toAbsolutePath().getParent();
+        String named = meta.get("tokenizer");
+        if (named != null) {
+            Path p = dir.resolve(named).normalize();
+            if (Files.isRegularFile(p.resolve(TokenizerFiles.VOCAB))) {
+                return p;
+            }
+        }
         for (Path p = dir; p != null && p.getNameCount() > dir.getNameCount() - 3; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("tokenizer").resolve(TokenizerFiles.VOCAB))) {
-                return p.resolve("tokenizer");
+            for (Path cand : new Path[] {p.resolve("tokenizer"), p.resolve("data").resolve("tokenizer")}) {
+                if (Files.isRegularFile(cand.resolve(TokenizerFiles.VOCAB))) {
+                    return cand;
+                }
             }
         }
         throw new IllegalArgumentException("no tokenizer for " + ckpt + ": the checkpoint names "
-                + (named == null ? "none" : named + " (not a folder)") + " and no tokenizer/ folder is beside it;"
-                + " give --tokenizer");
+                + (named == null ? "none" : named + " (no vocab.json there)") + " and no tokenizer/ or "
+                + "data/tokenizer/ folder is beside it or above it; give --tokenizer");
     }
 }
