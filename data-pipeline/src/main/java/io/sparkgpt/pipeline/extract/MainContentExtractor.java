@@ -12,7 +12,7 @@ import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
 import org.jsoup.parser.Parser;
 import org.jsoup.select.NodeTraversor;
-import org.jsoup.select.NodeVisitor;
+import org.jsoup.select.NodeFilter;
 
 /**
  * Main-content extraction: jsoup's parse plus a block classifier in the spirit of jusText and boilerpipe (text
@@ -36,8 +36,10 @@ public final class MainContentExtractor {
             "map", "audio", "video", "head", "menu", "dialog", "label");
     private static final Set<String> BLOCK_TAGS = Set.of("p", "div", "li", "td", "th", "tr", "h1", "h2", "h3", "h4",
             "h5", "h6", "pre", "blockquote", "dt", "dd", "section", "article", "main", "header", "ul", "ol", "dl",
-            "table", "caption", "figcaption", "address", "center", "br", "hr", "body", "tbody", "thead", "details",
+            "table", "caption", "figcaption", "address", "center", "hr", "body", "tbody", "thead", "details",
             "summary", "fieldset", "legend", "figure");
+    /** A {@code <br>} outside {@code <pre>}: kept through {@link #collapse} as a line break (text() never has it). */
+    private static final char LINE_BREAK = '\n';
     private static final Set<String> HEADINGS = Set.of("h1", "h2", "h3", "h4", "h5", "h6");
     private static final Pattern UNLIKELY = Pattern.compile(
             "-ad-|\\bads?\\b|advert|banner|breadcrumb|combx|comment|community|cookie|consent|disqus|extra|foot|"
@@ -51,9 +53,14 @@ public final class MainContentExtractor {
             "dialog", "alertdialog", "menu", "menubar", "search");
 
     /** Tunables of the classifier (defaults were checked on the PostgreSQL manual and the crawl samples). */
-    public record Config(int goodChars, double maxGoodLinkDensity, double badLinkDensity, int minChars) {
+    /**
+     * @param retryChars below this weight of kept text (non-space characters, CJK counted twice) the page is read
+     *     again without the class/id rules, and the longer reading is kept (Readability.js retries below 500)
+     */
+    public record Config(int goodChars, double maxGoodLinkDensity, double badLinkDensity, int minChars,
+            int retryChars) {
         public static Config defaults() {
-            return new Config(70, 0.6, 0.8, 10);
+            return new Config(70, 0.6, 0.8, 10, 500);
         }
     }
 
@@ -74,16 +81,35 @@ public final class MainContentExtractor {
         this(Config.defaults());
     }
 
-    /** The page's main text, one block per line; empty when nothing looks like content. */
+    /**
+     * The page's main text, one block per line; empty when the page has no visible text. Like Readability.js, the
+     * page is read again with looser rules when the first reading keeps too little: first without the class/id
+     * rules (a page's whole article may sit in a container named "widget", "sidebar-right-mix" or "ad-portal"),
+     * then, when still nothing is kept, every block that is not mostly links (short pages, edge cases).
+     */
     public String extract(String html, String url) {
         org.jsoup.nodes.Document doc = Jsoup.parse(html, url == null ? "" : url, Parser.htmlParser());
         Element body = doc.body();
         if (body == null) {
             return "";
         }
-        prune(body);
-        List<Block> blocks = segment(body);
-        return assemble(blocks);
+        if (unlikelyCache.size() > UNLIKELY_CACHE_MAX) {
+            unlikelyCache.clear();
+        }
+        List<Block> blocks = segment(body, true);
+        String text = assemble(blocks, false);
+        if (weight(text) < config.retryChars()) {
+            List<Block> all = segment(body, false);
+            String loose = assemble(all, false);
+            if (weight(loose) > weight(text)) {
+                text = loose;
+                blocks = all;
+            }
+            if (text.isEmpty()) {
+                text = assemble(blocks, true);
+            }
+        }
+        return text;
     }
 
     /** Whole visible text with block breaks, no boilerplate removal (used when the extract step is switched off). */
@@ -94,36 +120,9 @@ public final class MainContentExtractor {
                 .replaceAll("\\s*\\n\\s*", "\n").trim();
     }
 
-    private void prune(Element root) {
-        List<Element> remove = new ArrayList<>();
-        if (unlikelyCache.size() > UNLIKELY_CACHE_MAX) {
-            unlikelyCache.clear();
-        }
-        NodeTraversor.filter(new org.jsoup.select.NodeFilter() {
-            @Override
-            public FilterResult head(Node node, int depth) {
-                if (!(node instanceof Element e)) {
-                    return node instanceof TextNode ? FilterResult.CONTINUE : FilterResult.REMOVE;
-                }
-                if (e == root) {
-                    return FilterResult.CONTINUE;
-                }
-                String tag = e.normalName();
-                if (DROP_TAGS.contains(tag) || isHidden(e) || unlikely(e, unlikelyCache)) {
-                    remove.add(e);
-                    return FilterResult.SKIP_ENTIRELY;
-                }
-                return FilterResult.CONTINUE;
-            }
-
-            @Override
-            public FilterResult tail(Node node, int depth) {
-                return FilterResult.CONTINUE;
-            }
-        }, root);
-        for (Element e : remove) {
-            e.remove();
-        }
+    /** Whether an element (and all it holds) is never content; {@code byClassId}: the class/id rules too. */
+    private boolean dropped(Element e, boolean byClassId) {
+        return DROP_TAGS.contains(e.normalName()) || isHidden(e) || byClassId && unlikely(e, unlikelyCache);
     }
 
     private static boolean isHidden(Element e) {
@@ -173,9 +172,14 @@ public final class MainContentExtractor {
         int cls; // 1 good, -1 bad, 0 undecided
     }
 
-    private List<Block> segment(Element body) {
+    /**
+     * Cuts the body into blocks, skipping what {@link #dropped} says is never content (the DOM is left as it is, so a
+     * second reading with other rules needs no new parse). A {@code <br>} breaks the line, not the block: text laid
+     * out with line breaks instead of paragraphs is one block of several lines, classified as a whole.
+     */
+    private List<Block> segment(Element body, boolean byClassId) {
         List<Block> blocks = new ArrayList<>();
-        NodeVisitor v = new NodeVisitor() {
+        NodeFilter v = new NodeFilter() {
             Block cur = new Block();
             int linkDepth;
             int preDepth;
@@ -189,14 +193,14 @@ public final class MainContentExtractor {
             }
 
             @Override
-            public void head(Node node, int depth) {
+            public FilterResult head(Node node, int depth) {
                 if (node instanceof TextNode t) {
                     String s = preDepth > 0 ? t.getWholeText() : t.text();
                     if (preDepth == 0 && s.isBlank()) {
                         if (cur.text.length() > 0 && cur.text.charAt(cur.text.length() - 1) != ' ') {
                             cur.text.append(' ');
                         }
-                        return;
+                        return FilterResult.CONTINUE;
                     }
                     if (preDepth == 0 && cur.text.length() > 0 && !t.getWholeText().isEmpty()
                             && Character.isWhitespace(t.getWholeText().charAt(0))
@@ -220,7 +224,14 @@ public final class MainContentExtractor {
                         cur.text.append(' ');
                     }
                 } else if (node instanceof Element e) {
+                    if (e != body && dropped(e, byClassId)) {
+                        return FilterResult.SKIP_ENTIRELY;
+                    }
                     String tag = e.normalName();
+                    if (tag.equals("br")) {
+                        cur.text.append(LINE_BREAK);
+                        return FilterResult.CONTINUE;
+                    }
                     if (BLOCK_TAGS.contains(tag)) {
                         flush();
                     }
@@ -232,10 +243,11 @@ public final class MainContentExtractor {
                         headingDepth++;
                     }
                 }
+                return FilterResult.CONTINUE;
             }
 
             @Override
-            public void tail(Node node, int depth) {
+            public FilterResult tail(Node node, int depth) {
                 if (node instanceof Element e) {
                     String tag = e.normalName();
                     if (tag.equals("a")) {
@@ -252,18 +264,31 @@ public final class MainContentExtractor {
                         flush();
                     }
                 }
+                return FilterResult.CONTINUE;
             }
         };
-        NodeTraversor.traverse(v, body);
+        NodeTraversor.filter(v, body);
         return blocks;
     }
 
     private static final boolean DEBUG = Boolean.getBoolean("extract.debug");
 
-    private String assemble(List<Block> blocks) {
+    /**
+     * The kept blocks' text. {@code everyTextBlock}: the last resort for a page where the rules keep nothing (a
+     * short page, a page of short lines): every block that is not mostly links.
+     */
+    private String assemble(List<Block> blocks, boolean everyTextBlock) {
         int n = blocks.size();
         if (n == 0) {
             return "";
+        }
+        if (everyTextBlock) {
+            boolean[] keep = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                Block b = blocks.get(i);
+                keep[i] = b.linkChars * 2 <= b.chars;
+            }
+            return join(blocks, keep);
         }
         Config c = config;
         for (Block b : blocks) {
@@ -327,8 +352,12 @@ public final class MainContentExtractor {
                         b.linkChars, t.length() > 80 ? t.substring(0, 80) : t);
             }
         }
+        return join(blocks, keep);
+    }
+
+    private static String join(List<Block> blocks, boolean[] keep) {
         StringBuilder out = new StringBuilder();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < keep.length; i++) {
             if (keep[i]) {
                 Block b = blocks.get(i);
                 String t = b.pre ? stripTrailing(b.text) : collapse(b.text);
@@ -341,6 +370,10 @@ public final class MainContentExtractor {
             }
         }
         return out.toString();
+    }
+
+    private static int weight(String s) {
+        return nonSpace(s);
     }
 
     private static int nonSpace(String s) {
@@ -356,18 +389,25 @@ public final class MainContentExtractor {
         return n;
     }
 
+    /** Runs of white space to one space, line breaks ({@code <br>}) kept as one, no white space at the ends. */
     private static String collapse(CharSequence s) {
         StringBuilder b = new StringBuilder(s.length());
         boolean space = false;
+        boolean newline = false;
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
-            if (Character.isWhitespace(ch) || ch == '\u00a0') {
+            if (ch == LINE_BREAK) {
+                newline = b.length() > 0;
+            } else if (Character.isWhitespace(ch) || ch == '\u00a0') {
                 space = b.length() > 0;
             } else {
-                if (space) {
+                if (newline) {
+                    b.append('\n');
+                } else if (space) {
                     b.append(' ');
-                    space = false;
                 }
+                space = false;
+                newline = false;
                 b.append(ch);
             }
         }
