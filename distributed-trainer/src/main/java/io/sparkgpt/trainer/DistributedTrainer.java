@@ -3,6 +3,7 @@ package io.sparkgpt.trainer;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.common.json.Json;
+import io.sparkgpt.spark.JobProgress;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -106,7 +107,11 @@ public final class DistributedTrainer {
             }
         }
 
+        // one line per round below (with its ETA): the generic per-job progress lines stay quiet
+        sc.setLocalProperty(JobProgress.OWN_PROGRESS, "true");
         boolean stoppedEarly = false;
+        int firstRound = round;
+        long runStart = System.nanoTime();
         double lastTrain = Double.NaN;
         Double lastVal = null;
         while (round < cfg.rounds() && !stoppedEarly) {
@@ -156,15 +161,19 @@ public final class DistributedTrainer {
                     roundSec, compute, sum.maxSetupSeconds(), averaging, averaging / roundSec, evalSec,
                     sum.workers());
             metrics.append(m);
+            double elapsed = (System.nanoTime() - runStart) / 1e9;
             progress.printf("round %d/%d step %d tokens %,d train %.4f%s lr %.2e %,.0f tok/s compute %.2fs "
-                            + "averaging %.2fs (%.1f%%)%s%n", round, cfg.rounds(), step, tokensSeen, lastTrain,
+                            + "averaging %.2fs (%.1f%%) ETA %s%s%n", round, cfg.rounds(), step, tokensSeen, lastTrain,
                     val == null ? "" : String.format(" val %.4f", val), lr, m.tokensPerSecond(), compute, averaging,
-                    100 * m.averagingShare(), stoppedEarly ? " - no improvement in " + badEvals
-                            + " evaluations: stopping" : "");
+                    100 * m.averagingShare(), JobProgress.eta(round - firstRound, cfg.rounds() - firstRound, elapsed),
+                    stoppedEarly ? " - no improvement in " + badEvals + " evaluations: stopping" : "");
 
             boolean due = cfg.checkpointEvery() > 0 && round % cfg.checkpointEvery() == 0;
             if (due || lastRound || stoppedEarly) {
                 writeCheckpoint(ckpts, round, step, tokensSeen, params, state, outer, bestVal, badEvals);
+            }
+            if (due || val != null || round - firstRound == 1) {
+                writeLossChart(metrics.rounds()); // the curve follows the run, not only its end
             }
         }
 
@@ -176,9 +185,7 @@ public final class DistributedTrainer {
             finalWriter.write(driverModel, modelDir, new Progress((long) round * cfg.localSteps(), bestVal));
         }
         List<RoundMetrics> all = metrics.rounds();
-        storage.writeAtomically(Storage.child(runDir, "loss.png"),
-                LossChart.png(all, "sparkgpt pretraining: " + cfg.workers() + " workers x " + cfg.localSteps()
-                        + " local steps"));
+        writeLossChart(all);
         double tps = all.stream().mapToDouble(RoundMetrics::tokensPerSecond).average().orElse(Double.NaN);
         double share = all.stream().mapToDouble(RoundMetrics::averagingShare).average().orElse(Double.NaN);
         Summary s = new Summary(round, (long) round * cfg.localSteps(), tokensSeen, lastTrain, lastVal, bestVal,
@@ -188,6 +195,12 @@ public final class DistributedTrainer {
         progress.printf("done: %d rounds, %,d tokens, train %.4f, val %s, params sha256 %s%n", round, tokensSeen,
                 lastTrain, lastVal == null ? "-" : String.format("%.4f", lastVal), s.paramsSha256());
         return s;
+    }
+
+    private void writeLossChart(List<RoundMetrics> rounds) {
+        storage.writeAtomically(Storage.child(runDir, "loss.png"),
+                LossChart.png(rounds, "sparkgpt pretraining: " + cfg.workers() + " workers x " + cfg.localSteps()
+                        + " local steps"));
     }
 
     private void checkCompatible(TrainerState ts, String dir) {
