@@ -248,6 +248,16 @@ class HfExportTest {
             float[][] want = g.allLogits(new int[] {1, 2, 3});
             assertEquals(3 * 300 * 4, lb.capacity());
             assertEquals(want[2][299], lb.getFloat(4 * (2 * 300 + 299)));
+            // fine-tuning the imported weights: train --init takes the model from the checkpoint
+            Path text = tmp.resolve("text.txt");
+            Files.writeString(text, "the quick brown fox jumps over the lazy dog. ".repeat(40));
+            Path run = tmp.resolve("finetune");
+            assertEquals(0, Cli.execute(new GptMain(), "train", "--data", text.toString(), "--out", run.toString(),
+                    "--init", back.toString(), "--max-steps", "2", "--batch-size", "2", "--warmup", "1",
+                    "--eval-interval", "2", "--eval-steps", "1", "--log-interval", "1"));
+            Checkpoint tuned = Checkpoint.load(Storage.local(), run.resolve("checkpoint.bin").toString());
+            assertEquals(c, tuned.config());
+            assertEquals(2, tuned.step());
             assertEquals(0, Cli.execute(new GptMain(), "export", "--model", ckpt.toString(), "--format", "llmc",
                     "--output", tmp.resolve("llmc").toString()));
             assertTrue(Files.size(tmp.resolve("llmc/model.bin")) > 1024);
