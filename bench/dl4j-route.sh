@@ -7,12 +7,13 @@
 # Env: C L H T B (model), STEPS (5 timed), WARMUP (2), THREADS (2).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/bench/mvn-offline-first.sh"
 C="${C:-128}"; L="${L:-4}"; H="${H:-4}"; T="${T:-64}"; B="${B:-12}"
 STEPS="${STEPS:-5}"; WARMUP="${WARMUP:-2}"; THREADS="${THREADS:-2}"
 cd "$ROOT"
-mvn -q -B -o install -DskipTests -pl model -am >&2
+bench_mvn install -DskipTests -pl model -am >&2
 CP="$(mktemp)"
-mvn -q -B -o dependency:build-classpath -pl model -Dmdep.outputFile="$CP" >&2
+bench_mvn dependency:build-classpath -pl model -Dmdep.outputFile="$CP" >&2
 export OMP_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
 java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=4g -cp "model/target/classes:$(cat "$CP")" \

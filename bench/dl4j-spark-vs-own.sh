@@ -8,14 +8,15 @@
 # Env: STEPS (24 per worker), LOCAL_STEPS (4), WORKERS (2), C (64), L (2), H (2), T (64), B (8), KEEP (0).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$ROOT/bench/mvn-offline-first.sh"
 STEPS="${STEPS:-24}"; LOCAL_STEPS="${LOCAL_STEPS:-4}"; WORKERS="${WORKERS:-2}"
 C="${C:-64}"; L="${L:-2}"; H="${H:-2}"; T="${T:-64}"; B="${B:-8}"
 SHARED="${SPARKGPT_SHARED_DATA:-$ROOT/../shared/data}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-dl4j-spark-vs-own.XXXXXX")"
 cd "$ROOT"
-mvn -q -B -o compile -pl distributed-trainer >&2
+bench_mvn compile -pl distributed-trainer >&2
 CP="$WORK/cp"
-mvn -q -B -o dependency:build-classpath -pl distributed-trainer -Dmdep.includeScope=test -Dmdep.outputFile="$CP" >&2
+bench_mvn dependency:build-classpath -pl distributed-trainer -Dmdep.includeScope=test -Dmdep.outputFile="$CP" >&2
 FLAGS="$(sed -n 's:.*<spark.java17.flags>\(.*\)</spark.java17.flags>.*:\1:p' pom.xml)"
 export SPARK_LOCAL_IP=127.0.0.1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 JAVA=(java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3g $FLAGS -Dspark.master="local[$WORKERS]" -Dspark.ui.enabled=false

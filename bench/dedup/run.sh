@@ -8,6 +8,7 @@
 #   BENCH_HEAP=6g BENCH_MASTER='local[2]' BENCH_TABLES=5 BENCH_WORK=/tmp/dedup-bench bench/dedup/run.sh 100000
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+. "$root/bench/mvn-offline-first.sh"
 here="$root/bench/dedup"
 work="${BENCH_WORK:-/tmp/dedup-bench}"
 heap="${BENCH_HEAP:-6g}"
@@ -19,9 +20,9 @@ mkdir -p "$work" "$here/target/classes"
 
 cd "$root"
 # the tree is shared: when the build fails (someone's half-saved file), a classpath built earlier is used
-if ! { mvn -q -B -o install -DskipTests -pl common,spark-common,tokenizer >&2 &&
-  mvn -q -B -o compile -pl data-pipeline >&2 &&
-  mvn -q -B -o dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
+if ! { bench_mvn install -DskipTests -pl common,spark-common,tokenizer >&2 &&
+  bench_mvn compile -pl data-pipeline >&2 &&
+  bench_mvn dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
     -Dmdep.outputFile="$here/target/classpath.txt" >&2; }; then
   [[ -s "$here/target/classpath.txt" ]] || { echo "run.sh: build failed" >&2; exit 1; }
   echo "run.sh: build failed; using the classes and classpath built before" >&2

@@ -9,6 +9,7 @@
 #   BENCH_JAVA_OPTS="-Dspark.eventLog.enabled=true -Dspark.eventLog.dir=/tmp/ev" bench/pipeline/run.sh   extra JVM flags
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+. "$root/bench/mvn-offline-first.sh"
 here="$root/bench/pipeline"
 heap="${BENCH_HEAP:-3g}"
 runs="${BENCH_RUNS:-3}"
@@ -18,9 +19,9 @@ shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 mkdir -p "$here/target/classes"
 
 cd "$root"
-mvn -q -B -o install -DskipTests -pl common,spark-common,tokenizer >&2
-mvn -q -B -o compile -pl data-pipeline >&2
-mvn -q -B -o dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
+bench_mvn install -DskipTests -pl common,spark-common,tokenizer >&2
+bench_mvn compile -pl data-pipeline >&2
+bench_mvn dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
   -Dmdep.outputFile="$here/target/classpath.txt" >&2
 cp="$root/data-pipeline/target/classes:$(cat "$here/target/classpath.txt")"
 t="$root/data-pipeline/src/test/java/io/sparkgpt/pipeline"

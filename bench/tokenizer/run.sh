@@ -6,11 +6,12 @@
 # Env: ROUNDS (5, best of), TRAIN_VOCAB (32768), TRAIN_MB (100, for the extrapolation only), THREADS is fixed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$ROOT/bench/mvn-offline-first.sh"
 cd "$ROOT"
-mvn -q -B -o install -DskipTests -pl tokenizer -am >&2
-mvn -q -B -o test-compile -pl tokenizer >&2
+bench_mvn install -DskipTests -pl tokenizer -am >&2
+bench_mvn test-compile -pl tokenizer >&2
 CP="$(mktemp)"
-mvn -q -B -o dependency:build-classpath -pl tokenizer -Dmdep.outputFile="$CP" >&2
+bench_mvn dependency:build-classpath -pl tokenizer -Dmdep.outputFile="$CP" >&2
 java -Xmx3g -Dsparkgpt.shared.data="$ROOT/../shared/data" \
   -Dbench.rounds="${ROUNDS:-5}" -Dbench.trainVocab="${TRAIN_VOCAB:-32768}" -Dbench.trainMB="${TRAIN_MB:-100}" \
   -cp "tokenizer/target/classes:tokenizer/target/test-classes:$(cat "$CP")" io.sparkgpt.tokenizer.TokenizerBench

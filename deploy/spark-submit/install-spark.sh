@@ -103,8 +103,9 @@ The standalone daemons (Master, Worker) of this runtime are started and stopped 
 deploy/spark-submit/local-cluster.sh of the sparkgpt repository (start|stop|status), not by sbin scripts.
 TXT
 
-# Quiet by default: warnings, plus the lines that say where a job went (the cluster-mode submission client's driver
-# state) and what the standalone daemons do (their logs), on stderr as a distribution's template does.
+# Quiet by default: warnings, this project's messages, plus the lines that say where a job went (the cluster-mode
+# submission client's driver state) and what the standalone daemons do (their logs), on stderr as a distribution's
+# template does.
 put "$dir/conf/log4j2.properties" <<'PROPS'
 rootLogger.level = warn
 rootLogger.appenderRef.stdout.ref = console
@@ -113,6 +114,9 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+# this project's own messages (resume decisions, what a job skips) at INFO; its progress lines go to stderr anyway
+logger.sparkgpt.name = io.sparkgpt
+logger.sparkgpt.level = info
 logger.client.name = org.apache.spark.deploy.ClientEndpoint
 logger.client.level = info
 logger.master.name = org.apache.spark.deploy.master

@@ -4,19 +4,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
-/** Where the shared real test corpora are (../shared/data; surefire sets sparkgpt.shared.data). */
+/**
+ * The real test corpora the repository carries (data/test: copies and subsets of third-party files, sources in
+ * NOTICE; surefire sets sparkgpt.test.data). Missing data fails the test: it is never a reason to skip.
+ */
 public final class TestData {
     private TestData() {}
 
+    /** data/test (the name is historical: the corpora used to be read from ../shared/data). */
     public static Path shared() {
-        String p = System.getProperty("sparkgpt.shared.data");
-        Path path = p != null ? Path.of(p) : Path.of("../../shared/data");
-        if (!Files.isDirectory(path)) {
-            path = Path.of("../shared/data");
+        String p = System.getProperty("sparkgpt.test.data");
+        Path path = p != null ? Path.of(p) : Path.of("../data/test");
+        if (!Files.isDirectory(path.resolve("warc"))) {
+            throw new IllegalStateException("test data not found at " + path.toAbsolutePath().normalize()
+                    + " (sparkgpt.test.data=" + p + "): it is part of the repository, under data/test");
         }
-        Assumptions.assumeTrue(Files.isDirectory(path), "shared data not found at " + path);
         return path.toAbsolutePath().normalize();
     }
 

@@ -3,6 +3,7 @@ package io.sparkgpt.trainer;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.common.json.Json;
+import io.sparkgpt.spark.JobProgress;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,6 +118,8 @@ public final class DistributedTrainer<S> {
         double lastTrain = Double.NaN;
         Double lastVal;
         Map<String, Double> lastMetrics;
+        int firstRound;
+        long runStart;
     }
 
     public Summary run(boolean resume, FinalModelWriter finalWriter) {
@@ -126,6 +129,10 @@ public final class DistributedTrainer<S> {
         OuterOptimizer outer = new OuterOptimizer(cfg.outer(), cfg.outerLr(), cfg.outerMomentum());
         LocalModel driverModel = factory.create();
         RunState st = restore(resume, ckpts, metrics, outer, driverModel);
+        // one line per round below (with its ETA): the generic per-job progress lines stay quiet
+        sc.setLocalProperty(JobProgress.OWN_PROGRESS, "true");
+        st.firstRound = st.round;
+        st.runStart = System.nanoTime();
         while (st.round < cfg.rounds() && !st.stoppedEarly) {
             st.round++;
             long r0 = System.nanoTime();
@@ -136,6 +143,9 @@ public final class DistributedTrainer<S> {
             boolean due = cfg.checkpointEvery() > 0 && st.round % cfg.checkpointEvery() == 0;
             if (due || st.round == cfg.rounds() || st.stoppedEarly) {
                 checkpoint(ckpts, st, outer);
+            }
+            if (due || figures != null || st.round - st.firstRound == 1) {
+                writeLossChart(metrics.rounds()); // the curve follows the run, not only its end
             }
         }
         return finish(st, driverModel, metrics, finalWriter, t0);
@@ -229,6 +239,9 @@ public final class DistributedTrainer<S> {
             if (rule.patience() > 0 && st.badEvals >= rule.patience()) {
                 st.stoppedEarly = true;
             }
+            if (due || val != null || round - firstRound == 1) {
+                writeLossChart(metrics.rounds()); // the curve follows the run, not only its end
+            }
         }
         return figures;
     }
@@ -261,9 +274,11 @@ public final class DistributedTrainer<S> {
         if (extra != null) {
             extra.forEach((k, v) -> figs.append(String.format(" %s %.4f", k, v)));
         }
+        double elapsed = (System.nanoTime() - st.runStart) / 1e9;
         progress.printf("round %d/%d step %d tokens %,d train %.4f%s lr %.2e %,.0f tok/s compute %.2fs "
-                        + "averaging %.2fs (%.1f%%)%s%n", st.round, cfg.rounds(), step, st.tokensSeen, st.lastTrain,
-                figs, lr, m.tokensPerSecond(), compute, averaging, 100 * m.averagingShare(), st.stoppedEarly
+                        + "averaging %.2fs (%.1f%%) ETA %s%s%n", st.round, cfg.rounds(), step, st.tokensSeen,
+                st.lastTrain, figs, lr, m.tokensPerSecond(), compute, averaging, 100 * m.averagingShare(),
+                JobProgress.eta(st.round - st.firstRound, cfg.rounds() - st.firstRound, elapsed), st.stoppedEarly
                         ? " - no improvement of " + job.stopRule().metric() + " in " + st.badEvals
                         + " evaluations: stopping" : "");
     }
@@ -299,8 +314,7 @@ public final class DistributedTrainer<S> {
             finalWriter.write(driverModel, modelDir, new Progress(steps, st.best));
         }
         List<RoundMetrics> all = metrics.rounds();
-        storage.writeAtomically(Storage.child(runDir, "loss.png"), LossChart.png(all, job.name() + ": "
-                + cfg.workers() + " workers x " + cfg.localSteps() + " local steps"));
+        writeLossChart(all);
         if (all.stream().anyMatch(r -> r.metrics() != null)) {
             storage.writeAtomically(Storage.child(runDir, "metrics.png"), LossChart.metricsPng(all, job.name()
                     + ": validation figures"));
@@ -315,6 +329,12 @@ public final class DistributedTrainer<S> {
         progress.printf("done: %d rounds, %,d tokens, train %.4f, val %s, params sha256 %s%n", st.round, st.tokensSeen,
                 st.lastTrain, st.lastVal == null ? "-" : String.format("%.4f", st.lastVal), s.paramsSha256());
         return s;
+    }
+
+    private void writeLossChart(List<RoundMetrics> rounds) {
+        storage.writeAtomically(Storage.child(runDir, "loss.png"),
+                LossChart.png(rounds, job.name() + ": " + cfg.workers() + " workers x " + cfg.localSteps()
+                        + " local steps"));
     }
 
     private void checkCompatible(TrainerState ts, String dir) {

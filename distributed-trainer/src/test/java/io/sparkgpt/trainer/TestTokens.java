@@ -16,17 +16,22 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Token Parquet in the pipeline's contract (doc_id, n_tokens, tokens; train/val split by a hash of doc_id), made
- * from real text in shared/data with the simplest tokenizer there is: one token per UTF-8 byte, EOT = 256.
+ * from real text in data/test with the simplest tokenizer there is: one token per UTF-8 byte, EOT = 256.
  * The tokenizer issue's BPE is not needed to test the trainer.
  */
-final class TestTokens {
+public final class TestTokens {
     static final int EOT = 256;
 
     private TestTokens() {}
 
-    static Path sharedText(String rel) {
-        String shared = System.getProperty("sparkgpt.shared.data", "../../shared/data");
-        return Path.of(shared, "text", rel);
+    /** A text of data/test (the repository's test corpora, sources in NOTICE); missing, the test fails. */
+    public static Path sharedText(String rel) {
+        Path f = Path.of(System.getProperty("sparkgpt.test.data", "../data/test"), "text", rel);
+        if (!Files.isRegularFile(f)) {
+            throw new IllegalStateException("test data not found: " + f.toAbsolutePath().normalize()
+                    + " (it is part of the repository, under data/test)");
+        }
+        return f;
     }
 
     /** Writes {@code out/train} and {@code out/val} from the first {@code maxBytes} of tinyshakespeare. */

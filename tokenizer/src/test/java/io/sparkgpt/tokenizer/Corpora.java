@@ -17,18 +17,21 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
-/** The shared real texts (../shared/data) as (name, text) pairs, and the reference tokenizers from jtokkit. */
+/** The real texts of data/test as (name, text) pairs, and the reference tokenizers from jtokkit. */
 final class Corpora {
     private Corpora() {}
 
+    /**
+     * data/test: the real texts the repository carries (sources in NOTICE); missing, the test fails. The benchmark
+     * (bench/tokenizer/run.sh) passes sparkgpt.shared.data instead: the full corpora they are taken from.
+     */
     static Path sharedData() {
-        String p = System.getProperty("sparkgpt.shared.data");
-        Path dir = p != null ? Path.of(p) : Path.of("../../shared/data");
-        if (!Files.isDirectory(dir)) {
-            dir = Path.of("../shared/data");
-        }
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalStateException("shared data not found (sparkgpt.shared.data=" + p + ")");
+        String full = System.getProperty("sparkgpt.shared.data");
+        String p = full != null ? full : System.getProperty("sparkgpt.test.data");
+        Path dir = p != null ? Path.of(p) : Path.of("../data/test");
+        if (!Files.isDirectory(dir.resolve("text"))) {
+            throw new IllegalStateException("test data not found at " + dir.toAbsolutePath().normalize()
+                    + " (sparkgpt.test.data=" + p + "): it is part of the repository, under data/test");
         }
         return dir;
     }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An 8k vocabulary trained on English + Chinese text from shared/data: compression, determinism, reload. */
+/** An 8k vocabulary trained on English + Chinese text from data/test: compression, determinism, reload. */
 class TrainerTest {
     static Map<String, String> texts;
     static String enTrain;
@@ -27,7 +27,7 @@ class TrainerTest {
         texts = Corpora.textFiles();
         enTrain = texts.get("tinyshakespeare-input.txt") + texts.get("pp-1342-0.txt");
         enHeldOut = texts.get("alice-11-0.txt");
-        String zh = texts.get("fortunes-multilingual.tar.gz!fortunes-zh/usr/share/games/fortunes/chinese");
+        String zh = texts.get("fortunes-zh-chinese-400.tar.gz!fortunes-zh/usr/share/games/fortunes/chinese");
         zhTrain = zh.substring(0, zh.length() * 4 / 5);
         zhHeldOut = zh.substring(zh.length() * 4 / 5);
         Map<String, Long> counts = new HashMap<>();
@@ -53,10 +53,12 @@ class TrainerTest {
         BpeTokenizer gpt2 = Corpora.gpt2();
         System.out.printf("bytes/token held-out: en %.2f (gpt2 %.2f), zh %.2f (gpt2 %.2f)%n", en,
                 bytesPerToken(gpt2, enHeldOut), zh, bytesPerToken(gpt2, zhHeldOut));
-        // measured 3.10 (GPT-2's 50k vocabulary: 3.29) on held-out Alice
-        assertTrue(en > 2.9, "English bytes/token " + en);
+        // measured 2.88 (GPT-2's 50k vocabulary: 3.29) on held-out Alice when trained on the 400 KB of English in
+        // data/test (3.10 on the full 1.8 MB of the two books it is cut from)
+        assertTrue(en > 2.8, "English bytes/token " + en);
         // GPT-2 spends 1.33 bytes per token on this Chinese (most characters in 2-3 byte tokens); an 8k vocabulary
-        // with Chinese in its training data must do far better (measured 2.34: most characters one token each)
+        // with Chinese in its training data must do far better (measured 4.33 on the held-out fifth of data/test's 400
+        // fortunes, GPT-2 1.89; 2.34 vs 1.33 on the whole fortunes file: most characters one token each)
         assertTrue(zh > 2.0 && zh > 1.5 * bytesPerToken(gpt2, zhHeldOut), "Chinese bytes/token " + zh);
         // sensible Chinese merges: many tokens are whole characters or more
         long hanTokens = 0;

@@ -19,6 +19,7 @@ public final class Cli {
     public static int execute(Callable<Integer> command, String... args) {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        setVersion(cl, version());
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage()
@@ -42,6 +43,27 @@ public final class Cli {
     public static void main(Callable<Integer> command, String... args) {
         int code = execute(command, args);
         System.exit(code);
+    }
+
+    /** "sparkgpt VERSION" (the Maven project version, filled in at build time). */
+    public static String version() {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.InputStream in = Cli.class.getResourceAsStream("/io/sparkgpt/common/version.properties")) {
+            if (in != null) {
+                p.load(in);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("version.properties cannot be read", e);
+        }
+        return "sparkgpt " + p.getProperty("version", "(unknown version)");
+    }
+
+    /** -V/--version (picocli's standard option) prints {@code version} for the command and its subcommands. */
+    private static void setVersion(CommandLine cl, String version) {
+        if (cl.getCommandSpec().version().length == 0) {
+            cl.getCommandSpec().version(version);
+        }
+        cl.getSubcommands().values().forEach(sub -> setVersion(sub, version));
     }
 
     private static Throwable findUsage(Throwable t) {

@@ -33,15 +33,19 @@ public final class FileTask implements FlatMapFunction<Iterator<String>, Row> {
     private final CountersAccumulator counters;
     private final LongAccumulator filesDone;
     private final LongAccumulator documentsDone;
+    private final LongAccumulator bytesDone;
 
+    /** The accumulators feed the driver's progress lines: files, documents and (compressed) bytes read. */
     public FileTask(List<DocumentStep> steps, ReadOptions readOptions, Configuration conf,
-                    CountersAccumulator counters, LongAccumulator filesDone, LongAccumulator documentsDone) {
+                    CountersAccumulator counters, LongAccumulator filesDone, LongAccumulator documentsDone,
+                    LongAccumulator bytesDone) {
         this.steps = steps;
         this.readOptions = readOptions;
         this.conf = new SerializableConf(conf);
         this.counters = counters;
         this.filesDone = filesDone;
         this.documentsDone = documentsDone;
+        this.bytesDone = bytesDone;
     }
 
     @Override
@@ -88,7 +92,7 @@ public final class FileTask implements FlatMapFunction<Iterator<String>, Row> {
         } catch (IOException | RuntimeException e) {
             sink.merge("read.errors", 1L, Long::sum);
             sink.merge("read.files_unreadable", 1L, Long::sum);
-            finish(sink, 0);
+            finish(sink, 0, 0);
             return List.of(DocumentPipeline.errorRow(path, 0, "cannot open: " + e)).iterator();
         }
         return new Iterator<>() {
@@ -111,7 +115,7 @@ public final class FileTask implements FlatMapFunction<Iterator<String>, Row> {
                 }
                 sink.merge("read.files", 1L, Long::sum);
                 sink.merge("read.bytes", counting.count, Long::sum);
-                finish(sink, docs);
+                finish(sink, docs, counting.count);
                 return false;
             }
 
@@ -130,11 +134,12 @@ public final class FileTask implements FlatMapFunction<Iterator<String>, Row> {
         };
     }
 
-    private void finish(TreeMap<String, Long> sink, long docs) {
+    private void finish(TreeMap<String, Long> sink, long docs, long bytes) {
         if (counters != null) {
             counters.add(sink);
             filesDone.add(1);
             documentsDone.add(docs);
+            bytesDone.add(bytes);
         }
     }
 

@@ -8,6 +8,7 @@ import io.sparkgpt.common.json.Json;
 import io.sparkgpt.common.stats.JobStats;
 import io.sparkgpt.common.stats.StepStats;
 import io.sparkgpt.pipeline.read.ReadOptions;
+import io.sparkgpt.spark.JobProgress;
 import io.sparkgpt.spark.StepOutput;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,8 +27,6 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link Recipe} over input files into an output folder:
@@ -44,7 +43,6 @@ import org.slf4j.LoggerFactory;
  * and redoes what is not; a re-run over a complete output does nothing; {@code overwrite} starts over.
  */
 public final class PreprocessRunner {
-    private static final Logger LOG = LoggerFactory.getLogger(PreprocessRunner.class);
     // underscore: Spark and Hadoop skip such files when they read the folder as Parquet
     private static final String COUNTERS_FILE = "_counters.json";
 
@@ -75,11 +73,12 @@ public final class PreprocessRunner {
     public JobStats run(List<String> inputs, List<String> files) {
         long t0 = System.nanoTime();
         if (overwrite) {
-            LOG.info("--overwrite: deleting {}", out);
+            System.err.println("preprocess: --overwrite: deleting " + out);
             storage.delete(out);
             storage.requireWritable(out);
         } else if (storage.isComplete(out)) {
-            LOG.info("{} is complete (_SUCCESS): nothing to do (use --overwrite to start over)", out);
+            System.err.println("preprocess: " + out + " is complete (_SUCCESS): nothing to do (use --overwrite to "
+                    + "start over)");
             return Json.read(storage.readString(path("stats.json")), JobStats.class);
         }
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -87,7 +86,8 @@ public final class PreprocessRunner {
         // 1. the read + per-document steps pass
         StepOutput staging = new StepOutput(storage, path("records"));
         if (staging.isComplete()) {
-            LOG.info("resume: {} is complete, not re-reading the {} input files", staging.path(), files.size());
+            System.err.println("preprocess: resume: " + staging.path() + " is complete, not re-reading the "
+                    + files.size() + " input files");
         } else {
             long s0 = System.nanoTime();
             staging.clear();
@@ -133,9 +133,9 @@ public final class PreprocessRunner {
         JobStats stats = stats(inputs, files, counters, datasetStats, (System.nanoTime() - t0) / 1e9);
         storage.writeString(path("stats.json"), Json.write(stats));
         storage.markComplete(out);
-        LOG.info("preprocess done: {} documents kept of {} read, {} errors -> {}",
-                stats.totals().get("documents"), stats.totals().get("records_read"), stats.totals().get("errors"),
-                out);
+        System.err.printf("preprocess: done in %s: %s documents kept of %s read, %s errors -> %s%n",
+                JobProgress.duration((System.nanoTime() - t0) / 1e9), stats.totals().get("documents"),
+                stats.totals().get("records_read"), stats.totals().get("errors"), out);
         return stats;
     }
 
@@ -212,8 +212,9 @@ public final class PreprocessRunner {
         spark.sparkContext().register(counters, "preprocess counters");
         LongAccumulator filesDone = spark.sparkContext().longAccumulator("files done");
         LongAccumulator docsDone = spark.sparkContext().longAccumulator("documents read");
+        LongAccumulator bytesDone = spark.sparkContext().longAccumulator("bytes read");
         FileTask task = new FileTask(recipe.documentSteps(), readOptions, spark.sparkContext().hadoopConfiguration(),
-                counters, filesDone, docsDone);
+                counters, filesDone, docsDone, bytesDone);
         // one partition per file: one task per file, so a crawl file is the unit of work and of retry
         JavaRDD<Row> rows = jsc.parallelize(files, Math.max(1, files.size())).mapPartitions(task);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -222,22 +223,30 @@ public final class PreprocessRunner {
             return t;
         });
         long start = System.nanoTime();
+        // counts arrive when a file's task ends (one task per file): the ETA is by files
         progress.scheduleAtFixedRate(() -> {
             double s = (System.nanoTime() - start) / 1e9;
-            LOG.info("preprocess progress: {}/{} files, {} documents read, {} docs/s", filesDone.value(),
-                    files.size(), docsDone.value(), String.format("%.0f", docsDone.value() / Math.max(s, 1e-9)));
+            System.err.printf("preprocess: read %d/%d files, %,d documents (%,.0f docs/s), %s (%.2f MB/s), %s "
+                    + "elapsed, ETA %s%n", filesDone.value(), files.size(), docsDone.value(),
+                    docsDone.value() / Math.max(s, 1e-9), JobProgress.mb(bytesDone.value()),
+                    bytesDone.value() / 1e6 / Math.max(s, 1e-9), JobProgress.duration(s),
+                    JobProgress.eta(filesDone.value(), files.size(), s));
         }, 10, 10, TimeUnit.SECONDS);
         try {
+            // this job prints its own progress (files, documents, MB): the generic per-job lines stay quiet
+            spark.sparkContext().setLocalProperty(JobProgress.OWN_PROGRESS, "true");
             spark.sparkContext().setJobDescription("preprocess: read " + files.size()
                     + " files + " + String.join(",", recipe.documentSteps().stream().map(DocumentStep::name)
                     .toList()));
             spark.createDataFrame(rows, Schemas.STAGING).write().mode(SaveMode.Overwrite).parquet(tmp);
         } finally {
+            spark.sparkContext().setLocalProperty(JobProgress.OWN_PROGRESS, null);
             progress.shutdownNow();
         }
         double s = (System.nanoTime() - start) / 1e9;
-        LOG.info("preprocess read pass: {} files, {} documents in {} s ({} docs/s)", filesDone.value(),
-                docsDone.value(), String.format("%.1f", s), String.format("%.0f", docsDone.value() / s));
+        System.err.printf("preprocess: read pass done: %d files, %,d documents, %s in %s (%,.0f docs/s, %.2f MB/s)%n",
+                filesDone.value(), docsDone.value(), JobProgress.mb(bytesDone.value()), JobProgress.duration(s),
+                docsDone.value() / s, bytesDone.value() / 1e6 / s);
         return counters.value();
     }
 

@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,7 +24,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-/** Test data for the dedup tests: real texts from ../shared/data and documents rows of the contract's schema. */
+/** Test data for the dedup tests: real texts from data/test and documents rows of the contract's schema. */
 final class DedupFixtures {
     static final StructType DOCUMENTS = new StructType()
             .add("id", DataTypes.StringType)
@@ -53,12 +52,7 @@ final class DedupFixtures {
     }
 
     static Path shared() {
-        String p = System.getProperty("sparkgpt.shared.data");
-        Path path = p != null ? Paths.get(p) : Paths.get("../../shared/data");
-        if (!Files.isDirectory(path)) {
-            path = Paths.get("/work/shared/data");
-        }
-        return path;
+        return io.sparkgpt.pipeline.TestData.shared();
     }
 
     static Dataset<Row> documents(SparkSession spark, List<Doc> docs) {
@@ -161,7 +155,7 @@ final class DedupFixtures {
 
     /** Song ci and Book of Songs poems from the chinese-poetry subset, each poem's lines joined. */
     static List<String> chinesePoems(int max) {
-        Map<String, byte[]> files = tar(shared().resolve("text/zh/chinese-poetry-2.0.1-subset.tar.gz"));
+        Map<String, byte[]> files = tar(shared().resolve("text/zh/chinese-poetry-2.0.1-shijing-songci7000.tar.gz"));
         List<String> poems = new ArrayList<>();
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             if (!e.getKey().contains("songci/ci.song") && !e.getKey().contains("shijing")) {

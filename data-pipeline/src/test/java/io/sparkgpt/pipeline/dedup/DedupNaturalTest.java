@@ -20,8 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Natural near duplicates in ../shared/data/dedup (Gutenberg editions of the same books, the GPL/LGPL/GFDL licence
- * families) and a Chinese near-duplicate set built from ../shared/data/text/zh.
+ * Natural near duplicates in data/test/dedup (Gutenberg editions of the same books, the GPL/LGPL/GFDL licence
+ * families) and a Chinese near-duplicate set built from data/test/text/zh.
  */
 class DedupNaturalTest {
     static SparkSession spark;

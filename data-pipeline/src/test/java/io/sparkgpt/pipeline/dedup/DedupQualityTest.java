@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Precision and recall of the near-duplicate stage against brute-force exact Jaccard on a labelled set: ~2,700
- * chunks of 120 words of the real English texts in ../shared/data/text/en, and ~900 copies with word
+ * chunks of 120 words of the real English texts in data/test/text/en, and ~900 copies with word
  * substitutions, deletions and insertions at rates that put their Jaccard (word 5-grams) from 1.0 down to ~0.4,
  * around the 0.7 threshold. Truth is every pair with exact Jaccard >= 0.7 (the planted ones and whatever the
  * books repeat naturally).

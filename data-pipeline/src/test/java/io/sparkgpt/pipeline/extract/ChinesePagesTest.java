@@ -89,7 +89,7 @@ class ChinesePagesTest {
     void wordRulesWorkOnChineseChapters() throws Exception {
         List<Tar.Entry> entries;
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(
-                TestData.shared().resolve("html/debian-reference_2.100-html-en-zhcn.tar.gz"))))) {
+                TestData.shared().resolve("html/debian-reference_2.100-html-zhcn-12-chapters.tar.gz"))))) {
             entries = Tar.entries(in);
         }
         LanguageIdentifier lid = new LanguageIdentifier(LanguageIdentifier.DEFAULT_MAX_CHARS);

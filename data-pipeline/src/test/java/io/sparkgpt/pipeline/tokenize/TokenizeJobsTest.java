@@ -81,7 +81,7 @@ class TokenizeJobsTest {
     /** The Chinese fortunes file from the shared tarball (a small tar reader: no commons-compress here). */
     static String chineseFortunes(Path shared) throws IOException {
         try (InputStream in = new java.util.zip.GZIPInputStream(Files.newInputStream(
-                shared.resolve("text/multilingual/fortunes-multilingual.tar.gz")))) {
+                shared.resolve("text/multilingual/fortunes-zh-chinese-400.tar.gz")))) {
             byte[] header = new byte[512];
             while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
                 String name = new String(header, 0, 100, StandardCharsets.UTF_8).replace("\0", "");

@@ -33,8 +33,7 @@ class Dl4jSparkPretrainJobTest {
 
     /** Byte-level tokens (EOT 256) of the first 24 KB of tinyshakespeare, in the tokens contract, 8 documents. */
     private static void writeTokens(Path out) throws Exception {
-        String shared = System.getProperty("sparkgpt.shared.data", "../../shared/data");
-        byte[] text = Files.readAllBytes(Path.of(shared, "text/en/tinyshakespeare-input.txt"));
+        byte[] text = Files.readAllBytes(io.sparkgpt.trainer.TestTokens.sharedText("en/tinyshakespeare-input.txt"));
         int docBytes = 3000;
         List<Row> train = new ArrayList<>(), val = new ArrayList<>();
         for (int d = 0; d < 8; d++) {

@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
  * vocabulary (saved in the checkpoint as meta {@code char_vocab}).
  */
 @Command(name = "gpt", mixinStandardHelpOptions = true,
-        subcommands = {GptMain.Train.class, GptMain.Eval.class, GptMain.Sample.class},
+        subcommands = {GptMain.Train.class, GptMain.Eval.class, GptMain.Sample.class, ExportCommand.class,
+            ImportCommand.class, LogitsCommand.class},
         description = "Train, evaluate and sample a GPT (no Spark).")
 public final class GptMain implements Callable<Integer> {
 
@@ -45,7 +46,7 @@ public final class GptMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new UsageException("choose a command: train, eval or sample (see --help)");
+        throw new UsageException("choose a command: train, eval, sample, export, import or logits (see --help)");
     }
 
     static final String CHAR_VOCAB = "char_vocab";
@@ -152,6 +153,9 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--val-fraction", defaultValue = "0.1") double valFraction;
         @Option(names = "--out", required = true, description = "output folder (local or s3a://)") String out;
         @Option(names = "--overwrite", description = "start over even if --out holds a checkpoint") boolean overwrite;
+        @Option(names = "--init", description = "start from this checkpoint's parameters (e.g. what `gpt import` "
+                + "made from Hugging Face GPT-2 weights): the model's shape comes from it, --dropout and the training "
+                + "settings from the options") String init;
         @Option(names = "--resume", description = "continue from --out/checkpoint.bin exactly (model and training "
                 + "settings come from the checkpoint; --stop-after and --threads still apply)") boolean resume;
         @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = the tokenizer's, else "
@@ -227,6 +231,7 @@ public final class GptMain implements Callable<Integer> {
             }
             GPTConfig cfg;
             TrainConfig tc;
+            Checkpoint initCkpt = init != null && ckpt == null ? loadCheckpoint(st, init) : null;
             if (ckpt != null) {
                 cfg = ckpt.config();
                 tc = ckpt.train();
@@ -239,8 +244,14 @@ public final class GptMain implements Callable<Integer> {
                     if (!gelu.equals("tanh") && !gelu.equals("exact")) {
                         throw new IllegalArgumentException("--gelu " + gelu + ": expected tanh or exact");
                     }
-                    cfg = new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied,
-                            gelu.equals("exact"));
+                    cfg = initCkpt != null ? initCkpt.config().withDropout(dropout)
+                            : new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied,
+                                    gelu.equals("exact"));
+                    if (initCkpt != null && trainTok.length > 0
+                            && Arrays.stream(trainTok).max().getAsInt() >= cfg.vocabSize()) {
+                        throw new IllegalArgumentException("--data holds ids >= the --init model's vocabulary "
+                                + cfg.vocabSize());
+                    }
                     int micro = microBatch > 0 ? microBatch : batchSize;
                     if (batchSize % micro != 0) {
                         throw new IllegalArgumentException("--batch-size " + batchSize
@@ -262,6 +273,8 @@ public final class GptMain implements Callable<Integer> {
                 meta.put(TOKENIZER, tokenizerDir);
             } else if (ckpt != null && ckpt.meta().containsKey(TOKENIZER)) {
                 meta.put(TOKENIZER, ckpt.meta().get(TOKENIZER));
+            } else if (initCkpt != null && initCkpt.meta().containsKey(TOKENIZER)) {
+                meta.put(TOKENIZER, initCkpt.meta().get(TOKENIZER));
             }
             try (GPT gpt = GPT.create(cfg, tc.seed())) {
                 gpt.setThreads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
@@ -273,6 +286,10 @@ public final class GptMain implements Callable<Integer> {
                         valTok == null ? "no" : String.format("%,d", valTok.length), tc.batchSize(),
                         cfg.blockSize(), tc.microBatchSize(), gpt.threads(),
                         gpt.threads() > 1 ? "1 per worker" : String.valueOf(GPT.blasThreads()));
+                if (initCkpt != null) {
+                    gpt.setParams(initCkpt.params());
+                    System.err.println("initialised from " + init);
+                }
                 TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, out, System.err, meta)
                         .logInterval(logInterval);
                 if (ckpt != null) {
