@@ -61,6 +61,18 @@ public final class DistributedTrainer {
                           double seconds, double meanTokensPerSecond, double meanAveragingShare) {
     }
 
+    private float[] initParams;
+    private float[] initState;
+
+    /**
+     * Continued pretraining: start from these parameters (and AdamW state, null: fresh) instead of the factory's
+     * initialisation; a complete checkpoint of this run, when resuming, still takes precedence.
+     */
+    public void initFrom(float[] params, float[] optimizerState) {
+        this.initParams = params.clone();
+        this.initState = optimizerState == null ? null : optimizerState.clone();
+    }
+
     public Summary run(boolean resume, FinalModelWriter finalWriter) {
         long t0 = System.nanoTime();
         RunCheckpoints ckpts = new RunCheckpoints(storage, runDir);
@@ -69,6 +81,14 @@ public final class DistributedTrainer {
         LocalModel driverModel = factory.create();
         float[] params = driverModel.params();
         float[] state = driverModel.optimizerState();
+        if (initParams != null) {
+            if (initParams.length != params.length || (initState != null && initState.length != state.length)) {
+                throw new UsageException("the --init model holds " + initParams.length + " parameters, the model "
+                        + "configured has " + params.length);
+            }
+            params = initParams.clone();
+            state = initState != null ? initState.clone() : state;
+        }
         int round = 0;
         long tokensSeen = 0;
         Double bestVal = null;
