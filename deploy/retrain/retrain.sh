@@ -7,7 +7,7 @@
 #   retrain.sh --state DIR --rollback                                                 put the previous model back in service
 #   retrain.sh --state DIR --lineage [gen-NNNNNN]                                     crawl files a model was trained on
 #   retrain.sh --state DIR --print-steps [--generation N]                             the Spark steps, one JSON per line
-#   retrain.sh --state DIR --crawl PATH... --step plan|promote|NAME                   one step (the Airflow DAG's tasks)
+#   retrain.sh --state DIR --crawl PATH... --step plan|promote|NAME [--generation N]  one step (the Airflow DAG's tasks)
 #
 # The cycle: plan (generation N, {cycle}/crawl.paths) -> preprocess -> dedup against the index of every earlier crawl
 # -> (no new documents: ends, nothing promoted) -> tokenize with the tokenizer in service -> pretrain from the model
@@ -238,7 +238,13 @@ case "$mode" in
     gen="${print_gen:-1}"; cycle="$state/cycles/$(gen_name "$gen")"; print_steps ;;
   step)
     require_current
-    plan; cycle="$state/cycles/$(gen_name "$gen")"
+    if [[ -n "$print_gen" && "$step" != plan ]]; then
+      # a task of a planned cycle (the DAG passes plan's generation): that cycle, even once it has ended
+      gen="$print_gen"; cycle="$state/cycles/$(gen_name "$gen")"
+      [[ -f "$cycle/crawl.paths" ]] || die "no planned cycle $cycle (run --step plan first)"
+    else
+      plan; cycle="$state/cycles/$(gen_name "$gen")"
+    fi
     case "$step" in
       plan) echo "$((10#$gen))" ;;
       promote) promote ;;

@@ -103,7 +103,8 @@ def spark_conf(step, confs, flags):
 
 
 def retrain_cmd(step):
-    return (f"{RETRAIN} --state {STATE} --crawl {{{{ params.crawl }}}} --step {step}"
+    gen = "" if step == "plan" else " --generation " + GENERATION
+    return (f"{RETRAIN} --state {STATE} --crawl {{{{ params.crawl }}}} --step {step}{gen}"
             " --max-old-regression {{ params.max_old_regression }} --min-new-gain {{ params.min_new_gain }}")
 
 
@@ -111,12 +112,17 @@ def _cycle_dir(params, ti):
     return os.path.join(params["state"], "cycles", "gen-%06d" % int(ti.xcom_pull(task_ids="plan")))
 
 
+def _run_step(step, params, ti):
+    cmd = (retrain_cmd(step).replace(GENERATION, str(int(ti.xcom_pull(task_ids="plan"))))
+           .replace(STATE, params["state"]).replace("{{ params.crawl }}", params["crawl"])
+           .replace("{{ params.max_old_regression }}", str(params["max_old_regression"]))
+           .replace("{{ params.min_new_gain }}", str(params["min_new_gain"])))
+    subprocess.run(["bash", "-c", cmd], check=True)
+
+
 def has_new_documents(params, ti, **_):
     # retrain.sh records the cycle's end (no_new_documents) when dedup kept nothing; the DAG stops there too
-    subprocess.run(["bash", "-c", retrain_cmd("dedup").replace(STATE, params["state"])
-                    .replace("{{ params.crawl }}", params["crawl"])
-                    .replace("{{ params.max_old_regression }}", str(params["max_old_regression"]))
-                    .replace("{{ params.min_new_gain }}", str(params["min_new_gain"]))], check=True)
+    _run_step("dedup", params, ti)
     return not os.path.exists(os.path.join(_cycle_dir(params, ti), "outcome.json"))
 
 
@@ -125,10 +131,7 @@ def gate_holds(params, ti, **_):
         decision = json.load(f)
     if not decision["promote"]:
         # the promote step records the refusal (outcome.json, cycles.jsonl) and leaves models/current alone
-        subprocess.run(["bash", "-c", retrain_cmd("promote").replace(STATE, params["state"])
-                        .replace("{{ params.crawl }}", params["crawl"])
-                        .replace("{{ params.max_old_regression }}", str(params["max_old_regression"]))
-                        .replace("{{ params.min_new_gain }}", str(params["min_new_gain"]))], check=True)
+        _run_step("promote", params, ti)
     return bool(decision["promote"])
 
 

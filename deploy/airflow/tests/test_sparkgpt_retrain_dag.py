@@ -82,7 +82,8 @@ class RetrainDagTest(unittest.TestCase):
         # the bookkeeping tasks call retrain.sh itself
         self.assertIn("retrain.sh --state {{ params.state }} --crawl {{ params.crawl }} --step plan",
                       tasks["plan"].kwargs["bash_command"])
-        self.assertIn("--step promote", tasks["promote"].kwargs["bash_command"])
+        self.assertIn("--step promote --generation {{ ti.xcom_pull(task_ids='plan') | int }}",
+                      tasks["promote"].kwargs["bash_command"])
 
 
 if __name__ == "__main__":
