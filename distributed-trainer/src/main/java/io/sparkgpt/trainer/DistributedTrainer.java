@@ -122,6 +122,18 @@ public final class DistributedTrainer<S> {
         long runStart;
     }
 
+    private float[] initParams;
+    private float[] initState;
+
+    /**
+     * Continued pretraining: start from these parameters (and AdamW state, null: fresh) instead of the factory's
+     * initialisation; a complete checkpoint of this run, when resuming, still takes precedence.
+     */
+    public void initFrom(float[] params, float[] optimizerState) {
+        this.initParams = params.clone();
+        this.initState = optimizerState == null ? null : optimizerState.clone();
+    }
+
     public Summary run(boolean resume, FinalModelWriter finalWriter) {
         long t0 = System.nanoTime();
         RunCheckpoints ckpts = new RunCheckpoints(storage, runDir);
@@ -156,14 +168,22 @@ public final class DistributedTrainer<S> {
                              LocalModel driverModel) {
         RunState st = new RunState();
         st.params = driverModel.params();
-        if (job.initialParams() != null) {
-            if (job.initialParams().length != st.params.length) {
-                throw new UsageException("the initial model holds " + job.initialParams().length + " parameters, the "
+        float[] init = initParams != null ? initParams : job.initialParams();
+        if (init != null) {
+            if (init.length != st.params.length) {
+                throw new UsageException("the initial model holds " + init.length + " parameters, the "
                         + "model configured holds " + st.params.length);
             }
-            st.params = job.initialParams().clone();
+            st.params = init.clone();
         }
         st.state = driverModel.optimizerState();
+        if (initState != null) {
+            if (initState.length != st.state.length) {
+                throw new UsageException("the initial model's optimizer state holds " + initState.length
+                        + " values, the model configured needs " + st.state.length);
+            }
+            st.state = initState.clone();
+        }
         OptionalInt last = resume ? ckpts.latestComplete() : OptionalInt.empty();
         if (last.isEmpty()) {
             metrics.loadUpTo(-1);

@@ -57,6 +57,15 @@ public final class PretrainJob implements Callable<Integer> {
     @Option(names = "--outer-momentum", defaultValue = "0.9", description = "outer Nesterov momentum (default: ${DEFAULT-VALUE})")
     double outerMomentum;
 
+    // continued pretraining (the retraining cycle): start from a trained model instead of a fresh initialisation
+    @Option(names = "--init", description = "continue pretraining from a trained model: a model.ckpt or a run folder "
+            + "(its model/model.ckpt); its weights and model shape (--n-layer/--n-head/--n-embd/--block-size/"
+            + "--vocab-size are then taken from it), a fresh AdamW unless --init-optimizer, and the learning-rate "
+            + "schedule re-warmed from step 0")
+    String init;
+    @Option(names = "--init-optimizer", description = "with --init: also start from its AdamW moments")
+    boolean initOptimizer;
+
     // optional second engine (io.sparkgpt.trainer.dl4jspark, added by the DL4J-face work): the whole command line is
     // handed to it unchanged
     @Option(names = "--engine", defaultValue = "own", description = "own (this class: rounds of local steps + "
@@ -115,10 +124,12 @@ public final class PretrainJob implements Callable<Integer> {
             System.out.printf("pretrain: %d workers, shards %s tokens, %,d validation tokens, vocabulary %d%n",
                     o.workers, shardTokens, valStream.length, vocab);
 
+            Checkpoint initModel = init == null ? null : loadInit(storage, maxId);
             GPTConfig model;
             TrainConfig tc;
             try {
-                model = new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false, true);
+                model = initModel != null ? initModel.config()
+                        : new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false, true);
                 tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
                         .withMaxSteps(run.decaySteps()).withWeightDecay(o.weightDecay).withBetas(0.9, o.beta2)
                         .withGradClip(gradClip).withBatch(micro, o.batchSize / micro).withSeed(o.seed);
@@ -127,6 +138,10 @@ public final class PretrainJob implements Callable<Integer> {
             }
             Map<String, Object> runJson = new LinkedHashMap<>();
             runJson.put("data", o.data);
+            if (initModel != null) {
+                runJson.put("init", init);
+                runJson.put("init_optimizer", initOptimizer);
+            }
             runJson.put("run", run);
             runJson.put("model", model);
             runJson.put("train", tc);
@@ -138,6 +153,20 @@ public final class PretrainJob implements Callable<Integer> {
                     JavaSparkContext.fromSparkContext(spark.sparkContext()),
                     storage, run, GptModel.factory(model, tc, o.seed), shards, shardTokens, valStream, o.output,
                     System.out);
+            if (initModel != null) {
+                float[] state = null;
+                if (initOptimizer) {
+                    if (initModel.optimizerState() == null) {
+                        throw new UsageException("--init-optimizer: " + init + " holds no optimizer state");
+                    }
+                    float[] mv = initModel.optimizerState();
+                    state = java.util.Arrays.copyOf(mv, mv.length + 1);
+                    state[mv.length] = initModel.optimizerSteps();
+                }
+                trainer.initFrom(initModel.params(), state);
+                System.out.printf("pretrain: continuing from %s (%,d parameters, %s)%n", init,
+                        initModel.params().length, initOptimizer ? "its optimizer state" : "a fresh optimizer");
+            }
             // the final model in the model module's checkpoint format, so its sampling/eval tools load it
             trainer.run(o.resume, (m, dir, s) -> {
                 GPT gpt = ((GptModel) m).gpt();
@@ -152,6 +181,20 @@ public final class PretrainJob implements Callable<Integer> {
         } finally {
             spark.stop();
         }
+    }
+
+    /** The {@code --init} model: a model.ckpt, or a run folder holding model/model.ckpt; it must cover the data. */
+    private Checkpoint loadInit(Storage storage, int maxId) {
+        String path = init.endsWith(".ckpt") ? init : Storage.child(Storage.child(init, "model"), MODEL_FILE);
+        if (!storage.exists(path)) {
+            throw new UsageException("--init " + init + ": no trained model at " + path);
+        }
+        Checkpoint ck = Checkpoint.load(storage, path);
+        if (ck.config().vocabSize() <= maxId) {
+            throw new UsageException("--init " + init + ": its vocabulary has " + ck.config().vocabSize()
+                    + " tokens but the data holds token id " + maxId + " (tokenize with its tokenizer)");
+        }
+        return ck;
     }
 
     private void prepareOutput(Storage storage) {

@@ -143,6 +143,26 @@ class PretrainJobTest {
         return n.toString();
     }
 
+    /** --init: starts from a trained model's weights with the schedule re-warmed; a missing model is exit 2. */
+    @Test
+    void continuesFromATrainedModel() throws Exception {
+        Path base = tmp.resolve("base");
+        assertEquals(0, run(args(base, 3)));
+        Path cont = tmp.resolve("continued");
+        assertEquals(0, run(args(cont, 1, "--init", base.toString())));
+        JsonNode fresh1 = Json.mapper().readTree(Files.readAllLines(base.resolve("metrics.jsonl")).get(0));
+        JsonNode fresh3 = Json.mapper().readTree(Files.readAllLines(base.resolve("metrics.jsonl")).get(2));
+        JsonNode cont1 = Json.mapper().readTree(Files.readAllLines(cont.resolve("metrics.jsonl")).get(0));
+        assertEquals(fresh1.get("lr").asDouble(), cont1.get("lr").asDouble(), 1e-12, "the schedule is re-warmed");
+        assertTrue(cont1.get("val_loss").asDouble() < fresh1.get("val_loss").asDouble() - 0.05,
+                "continued " + cont1 + " vs fresh " + fresh1);
+        assertTrue(cont1.get("val_loss").asDouble() < fresh3.get("val_loss").asDouble() + 0.05,
+                "continued " + cont1 + " vs the model it started from " + fresh3);
+        assertEquals(0, run(args(tmp.resolve("continued-adam"), 1, "--init",
+                base.resolve("model/" + PretrainJob.MODEL_FILE).toString(), "--init-optimizer")));
+        assertEquals(2, run(args(tmp.resolve("no-init"), 1, "--init", tmp.resolve("nothing-here").toString())));
+    }
+
     @Test
     void usageErrorsExitWithTwo() {
         assertEquals(2, run(List.of("--data", tmp.resolve("missing").toString(), "--output",

@@ -73,6 +73,14 @@ public final class DedupJob implements Callable<Integer> {
     @Option(names = "--partitions", description = "spark.sql.shuffle.partitions for this job (default: Spark's)")
     Integer partitions;
 
+    @Option(names = "--index", description = "incremental dedup: the index folder of the earlier corpora "
+            + "(gen-NNNNNN/ below --generation are read, this corpus' is written as gen-<generation>)")
+    String index;
+
+    @Option(names = "--generation", defaultValue = "-1",
+            description = "this corpus' generation in --index (required with it; earlier ones win ties)")
+    int generation;
+
     @Option(names = "--overwrite", description = "replace a complete output")
     boolean overwrite;
 
@@ -81,6 +89,9 @@ public final class DedupJob implements Callable<Integer> {
     }
 
     DedupConfig config() {
+        if (index != null && generation < 0) {
+            throw new UsageException("--index needs --generation N (N >= 0)");
+        }
         if (numPerm != null && numPerm != bands * rows) {
             throw new UsageException("--num-perm " + numPerm + " must equal --bands x --rows = " + bands * rows);
         }
@@ -111,7 +122,9 @@ public final class DedupJob implements Callable<Integer> {
         storage.delete(Storage.child(output, Storage.SUCCESS));
 
         Dataset<Row> documents = spark.read().parquet(input);
-        DedupResult result = new Deduplicator(config).apply(documents);
+        Deduplicator dedup = new Deduplicator(config);
+        DedupResult result = index == null ? dedup.apply(documents)
+                : dedup.applyIncremental(documents, DedupIndex.read(spark, storage, index, generation), generation);
 
         StepOutput kept = new StepOutput(spark, Storage.child(output, "documents"));
         kept.clear();
@@ -121,11 +134,23 @@ public final class DedupJob implements Callable<Integer> {
         excluded.clear();
         result.excluded().write().mode(SaveMode.Overwrite).parquet(excluded.tempPath());
         excluded.commit();
+        if (index != null) {
+            // this corpus joins the index last: a re-run after a crash reads only the generations below it
+            StepOutput gen = new StepOutput(spark, DedupIndex.folder(index, generation));
+            gen.clear();
+            DedupIndex.rows(documents, spark.read().parquet(excluded.path()), config, generation)
+                    .write().mode(SaveMode.Overwrite).parquet(gen.tempPath());
+            gen.commit();
+        }
 
         Map<String, Object> totals = new LinkedHashMap<>();
         totals.put("cluster_size_histogram", result.clusterSizes());
         totals.put("config", config);
         totals.put("lsh_threshold", config.lshThreshold());
+        if (index != null) {
+            totals.put("index", index);
+            totals.put("generation", generation);
+        }
         JobStats stats = new JobStats("dedup", List.of(input), List.of(result.stats()), totals,
                 (System.nanoTime() - t0) / 1e9);
         storage.writeString(Storage.child(output, "stats.json"), Json.write(stats));

@@ -1,0 +1,6 @@
+"""STAND-IN for airflow.providers.apache.spark.operators.spark_submit (tests only)."""
+from airflow import BaseOperator
+
+
+class SparkSubmitOperator(BaseOperator):
+    pass

@@ -1,0 +1,195 @@
+package io.sparkgpt.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.spark.testing.LocalCluster;
+import io.sparkgpt.spark.testing.Scripts;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The retraining loop for real: {@code deploy/retrain/retrain.sh} on a standalone cluster (Master + 2 Workers on
+ * 127.0.0.1) with both shaded job jars. A seed model, then a first crawl (promoted by a lenient gate, then rolled
+ * back and forward), a second crawl repeating part of the first (interrupted after preprocess and resumed; its dedup
+ * drops the repeats; a strict gate refuses it), the first crawl again (no new documents: ends cleanly), and a state
+ * without a model (a clear error). Needs data-pipeline's and distributed-trainer's job jars
+ * ({@code mvn verify -pl data-pipeline,distributed-trainer -am}).
+ */
+class RetrainClusterIT {
+    static final Duration LIMIT = Duration.ofMinutes(15);
+    @TempDir
+    static Path tmp;
+    static LocalCluster cluster;
+    static Path jars;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        jars = Files.createDirectories(tmp.resolve("jars"));
+        for (String m : List.of("data-pipeline", "distributed-trainer")) {
+            Path built = Scripts.jobJar(m);
+            Files.copy(built, jars.resolve(built.getFileName()));
+        }
+        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** JSONL crawl files of Alice, docs [from, to) of ~150 words, one line each, 20 a file. */
+    static List<Path> crawl(String name, int from, int to, String... extra) throws Exception {
+        String text = Files.readString(Path.of(System.getProperty("sparkgpt.shared.data", "../../shared/data"))
+                .resolve("text/en/alice-11-0.txt"), StandardCharsets.UTF_8);
+        String[] w = text.substring(text.indexOf("CHAPTER I.")).split("\\s+");
+        List<Path> files = new ArrayList<>();
+        Path dir = Files.createDirectories(tmp.resolve("crawl").resolve(name));
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            String doc = String.join(" ", List.of(w).subList(i * 150, i * 150 + 150)) + ".";
+            b.append(Json.writeLine(Map.of("url", "http://alice.example/" + i, "text", doc))).append('\n');
+            if ((i - from) % 20 == 19 || i == to - 1) {
+                for (String e : extra) {
+                    b.append(e);
+                }
+                extra = new String[0];
+                Path f = dir.resolve(String.format("part-%03d.jsonl", i / 20));
+                Files.writeString(f, b.toString());
+                files.add(f);
+                b.setLength(0);
+            }
+        }
+        return files;
+    }
+
+    static Scripts.Result retrain(Path state, String... args) {
+        List<String> a = new ArrayList<>(List.of("--state", state.toString(), "--master", cluster.masterUrl(),
+                "--pretrain-args", "--workers 2 --max-rounds 2 --local-steps 4 --batch-size 4 --warmup 2 "
+                        + "--lr 1e-3 --eval-windows 8 --checkpoint-every 1",
+                "--tokenize-args", "--val-fraction 0.3"));
+        a.addAll(List.of(args));
+        return Scripts.run(Scripts.projectRoot().resolve("deploy/retrain/retrain.sh"), a,
+                Map.of("SPARKGPT_JARS", jars.toString()), LIMIT);
+    }
+
+    static Scripts.Result job(String script, String... args) {
+        List<String> a = new ArrayList<>(List.of("--master", cluster.masterUrl(), "--"));
+        a.addAll(List.of(args));
+        return Scripts.run(Scripts.script(script), a, Map.of("SPARKGPT_JARS", jars.toString()), LIMIT);
+    }
+
+    static void ok(Scripts.Result r) {
+        assertEquals(0, r.exitCode(), r.output());
+    }
+
+    static JsonNode json(Path p) throws Exception {
+        return Json.mapper().readTree(Files.readString(p));
+    }
+
+    @Test
+    void twoCyclesGateRollbackAndBadInput() throws Exception {
+        // no model in service: one clear line, exit 2
+        Scripts.Result none = retrain(tmp.resolve("empty-state"), "--crawl", tmp.toString());
+        assertEquals(2, none.exitCode(), none.output());
+        assertTrue(none.stderr().contains("no promoted model"), none.stderr());
+
+        // the seed: a tiny model of its own crawl, with its tokenizer and validation set
+        Path seed = tmp.resolve("seed");
+        List<Path> seedCrawl = crawl("seed", 0, 40);
+        ok(job("preprocess.sh", "--input", seedCrawl.get(0).getParent().toString(), "--output",
+                seed.resolve("pp").toString()));
+        ok(job("train-tokenizer.sh", "--input", seed.resolve("pp/documents").toString(), "--vocab-size", "384",
+                "--output", seed.resolve("bpe").toString()));
+        ok(job("tokenize.sh", "--input", seed.resolve("pp/documents").toString(), "--tokenizer",
+                seed.resolve("bpe").toString(), "--output", seed.resolve("data").toString(), "--val-fraction", "0.3"));
+        ok(job("pretrain.sh", "--data", seed.resolve("data/tokens").toString(), "--output",
+                seed.resolve("run").toString(), "--n-layer", "1", "--n-head", "2", "--n-embd", "32", "--block-size",
+                "32", "--batch-size", "4", "--local-steps", "4", "--max-rounds", "2", "--workers", "2",
+                "--eval-windows", "8"));
+        Path state = tmp.resolve("state");
+        ok(retrain(state, "--seed", "--model", seed.resolve("run/model/model.ckpt").toString(), "--tokenizer",
+                seed.resolve("data/tokenizer").toString(), "--val", seed.resolve("data/tokens/val").toString()));
+        Path models = state.resolve("models");
+        assertEquals("gen-000000", Files.readSymbolicLink(models.resolve("current")).toString());
+
+        // cycle 1: a new crawl, a lenient gate: promoted
+        List<Path> a = crawl("a", 40, 80);
+        ok(retrain(state, "--crawl", a.get(0).getParent().toString(), "--max-old-regression", "100",
+                "--min-new-gain", "-100"));
+        assertEquals("gen-000001", Files.readSymbolicLink(models.resolve("current")).toString());
+        assertEquals("gen-000000", Files.readSymbolicLink(models.resolve("previous")).toString());
+        assertEquals("promoted", json(state.resolve("cycles/gen-000001/outcome.json")).get("status").asText());
+        JsonNode lineage = json(models.resolve("gen-000001/lineage.json"));
+        assertEquals(2, lineage.get("crawl_files").asInt());
+        assertTrue(lineage.get("documents_new").asLong() > 20, lineage.toString());
+        assertTrue(lineage.get("tokens").asLong() > 1000, lineage.toString());
+        Scripts.Result files = retrain(state, "--lineage");
+        ok(files);
+        assertEquals(List.of(a.get(0).toString(), a.get(1).toString()), files.stdout().trim().lines().toList());
+
+        // rollback and forward again (a rollback is a pointer swap)
+        ok(retrain(state, "--rollback"));
+        assertEquals("gen-000000", Files.readSymbolicLink(models.resolve("current")).toString());
+        Scripts.Result twice = retrain(state, "--rollback");
+        assertEquals(2, twice.exitCode(), twice.output());
+        // re-seat cycle 1's model by hand as an operator would, through the same pointer
+        Files.delete(models.resolve("current"));
+        Files.createSymbolicLink(models.resolve("current"), Path.of("gen-000001"));
+        Files.writeString(models.resolve("history"), "gen-000000\ngen-000001\n");
+
+        // cycle 2: the second file of crawl a again, a copy of one of its texts under another url, and new text;
+        // interrupted after preprocess, then resumed; a strict gate refuses it
+        String copy = Files.readString(a.get(0)).lines().skip(3).findFirst().orElseThrow()
+                .replace("http://alice.example/", "http://mirror.example/");
+        List<Path> b = crawl("b", 80, 100, copy + "\n");
+        Path bCrawl = Files.createDirectories(tmp.resolve("crawl/b2"));
+        Files.copy(b.get(0), bCrawl.resolve("new.jsonl"));
+        String[] bArgs = {"--crawl", a.get(1).toString(), bCrawl.resolve("new.jsonl").toString(),
+                "--min-new-gain", "100"};
+        List<String> first = new ArrayList<>(List.of(bArgs));
+        first.addAll(List.of("--step", "preprocess"));
+        ok(retrain(state, first.toArray(String[]::new)));
+        assertTrue(Files.exists(state.resolve("cycles/gen-000002/preprocess/_SUCCESS")));
+        assertFalse(Files.exists(state.resolve("cycles/gen-000002/dedup")));
+        Scripts.Result resumed = retrain(state, bArgs);
+        ok(resumed);
+        assertTrue(resumed.stderr().contains("step preprocess: complete, skipped"), resumed.stderr());
+        JsonNode dedup = json(state.resolve("cycles/gen-000002/dedup/stats.json")).get("steps").get(0);
+        // every document of the repeated file is seen before (the same records), the copied text is a duplicate
+        // of the first crawl's, the rest is new
+        assertTrue(dedup.get("droppedByReason").get("seen_before").asLong() >= 15, dedup.toString());
+        assertEquals(1, dedup.get("droppedByReason").get("exact_content").asLong(), dedup.toString());
+        assertTrue(dedup.get("documentsKept").asLong() >= 15, dedup.toString());
+        JsonNode eval = json(state.resolve("cycles/gen-000002/eval.json"));
+        assertFalse(eval.get("promote").asBoolean(), eval.toString());
+        assertEquals("refused", json(state.resolve("cycles/gen-000002/outcome.json")).get("status").asText());
+        assertEquals("gen-000001", Files.readSymbolicLink(models.resolve("current")).toString());
+
+        // the first crawl again: nothing new, the cycle ends after dedup, nothing promoted
+        ok(retrain(state, "--crawl", a.get(0).getParent().toString()));
+        assertEquals("no_new_documents",
+                json(state.resolve("cycles/gen-000003/outcome.json")).get("status").asText());
+        assertFalse(Files.exists(state.resolve("cycles/gen-000003/run")));
+        assertEquals("gen-000001", Files.readSymbolicLink(models.resolve("current")).toString());
+        // the index grew by one generation per crawl that reached dedup
+        for (String g : List.of("gen-000001", "gen-000002", "gen-000003")) {
+            assertTrue(Files.exists(state.resolve("dedup-index").resolve(g).resolve("_SUCCESS")), g);
+        }
+        assertEquals(4, Files.readAllLines(state.resolve("cycles.jsonl")).size());
+    }
+}
