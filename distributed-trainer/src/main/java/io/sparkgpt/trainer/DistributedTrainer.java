@@ -259,9 +259,6 @@ public final class DistributedTrainer<S> {
             if (rule.patience() > 0 && st.badEvals >= rule.patience()) {
                 st.stoppedEarly = true;
             }
-            if (due || val != null || round - firstRound == 1) {
-                writeLossChart(metrics.rounds()); // the curve follows the run, not only its end
-            }
         }
         return figures;
     }
