@@ -36,7 +36,7 @@ run_size() { # name C L H T B steps
       IFS='|' read -r label a b <<<"$s"
       line=$("${JAVA[@]}" "$1" "$2" "$3" "$4" "$5" "$6" "$WARMUP" "$a" "$b" 2>/dev/null | grep -v '^SLF4J')
       [[ $r == 1 ]] && echo "$name $label $(grep '^blas:' <<<"$line")"
-      echo "$name $label rep $r: $(grep '^ours' <<<"$line")"
+      echo "$name $label rep $r: $(grep '^ours' <<<"$line"); $(grep '^cpu' <<<"$line")"
       best[$label]=$(echo "$(tps_of "$line") ${best[$label]:-0}" | awk '{print ($1>$2)?$1:$2}')
     done
     for s in "${PEERS[@]}"; do

@@ -74,10 +74,16 @@ public final class GptModel implements LocalModel {
         gpt.setOptimizerSteps(Math.round(state[n]));
     }
 
-    /** The GPT's worker threads (each a share of every micro-batch); see {@link GPT#setThreads}. */
+    /**
+     * The GPT's worker threads (each a share of every micro-batch); see {@link GPT#setThreads}. OpenBLAS is pinned
+     * to one thread as well: its setting is process-wide, the products' rounding depends on it, and a GPT with
+     * several workers elsewhere in the JVM (the driver's evaluation in local mode) sets it to 1, so a task must not
+     * depend on what ran before it (a resumed run must give the same bits).
+     */
     @Override
     public void useThreads(int threads) {
         gpt.setThreads(Math.max(1, threads));
+        GPT.setBlasThreads(1);
     }
 
     @Override
