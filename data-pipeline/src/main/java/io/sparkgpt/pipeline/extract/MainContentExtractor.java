@@ -20,13 +20,16 @@ import org.jsoup.select.NodeFilter;
  * on pages without a single content candidate.
  *
  * <ol>
- *   <li>drop what is never content: scripts, styles, forms, nav/aside/footer, hidden elements, ARIA landmarks for
+ *   <li>skip what is never content: scripts, styles, forms, nav/aside/footer, hidden elements, ARIA landmarks for
  *       navigation, and elements whose class or id says menu, sidebar, cookie, banner, share, comments...;</li>
- *   <li>cut the rest into blocks at block-level elements (p, div, li, td, h1-h6, pre...), counting each block's
- *       characters and the characters inside links;</li>
+ *   <li>cut the rest into blocks at block-level elements (p, div, li, td, h1-h6, pre...; {@code <br>} only breaks
+ *       the line), counting each block's characters and the characters inside links;</li>
  *   <li>classify: good = long and few links; bad = mostly links or very short; short blocks and headings take the
  *       class of their good neighbours (a heading is kept when good text follows it);</li>
- *   <li>keep the good blocks from the first to the last good one, one block per line (paragraph breaks kept).</li>
+ *   <li>keep those inside the main container found Readability's way (comments and related stories after an
+ *       article are dropped), one block per line;</li>
+ *   <li>when that keeps under 500 characters, read again without the class/id rules, and as a last resort keep
+ *       every block that is not mostly links (measured on Mozilla Readability's pages: bench/extraction).</li>
  * </ol>
  * One instance per task (not thread-safe: it reuses its buffers).
  */
@@ -170,6 +173,8 @@ public final class MainContentExtractor {
         boolean heading;
         boolean pre;
         int cls; // 1 good, -1 bad, 0 undecided
+        /** The innermost block-level element the block's text is in. */
+        Element owner;
     }
 
     /**
@@ -181,6 +186,7 @@ public final class MainContentExtractor {
         List<Block> blocks = new ArrayList<>();
         NodeFilter v = new NodeFilter() {
             Block cur = new Block();
+            final java.util.ArrayDeque<Element> open = new java.util.ArrayDeque<>();
             int linkDepth;
             int preDepth;
             int headingDepth;
@@ -206,6 +212,9 @@ public final class MainContentExtractor {
                             && Character.isWhitespace(t.getWholeText().charAt(0))
                             && cur.text.charAt(cur.text.length() - 1) != ' ') {
                         cur.text.append(' ');
+                    }
+                    if (cur.owner == null) {
+                        cur.owner = open.isEmpty() ? body : open.peek();
                     }
                     cur.text.append(s);
                     int n = nonSpace(s);
@@ -234,8 +243,9 @@ public final class MainContentExtractor {
                     }
                     if (BLOCK_TAGS.contains(tag)) {
                         flush();
+                        open.push(e);
                     }
-                    if (tag.equals("a")) {
+                    if (tag.equals("a") && !e.attr("href").startsWith("javascript:")) {
                         linkDepth++;
                     } else if (tag.equals("pre")) {
                         preDepth++;
@@ -250,7 +260,7 @@ public final class MainContentExtractor {
             public FilterResult tail(Node node, int depth) {
                 if (node instanceof Element e) {
                     String tag = e.normalName();
-                    if (tag.equals("a")) {
+                    if (tag.equals("a") && !e.attr("href").startsWith("javascript:")) {
                         linkDepth--;
                     } else if (tag.equals("pre")) {
                         preDepth--;
@@ -259,6 +269,7 @@ public final class MainContentExtractor {
                     }
                     if (BLOCK_TAGS.contains(tag)) {
                         flush();
+                        open.pop();
                     }
                     if (e == body) {
                         flush();
@@ -344,6 +355,7 @@ public final class MainContentExtractor {
                 }
             }
         }
+        restrictToMainContainer(blocks, keep);
         if (DEBUG) {
             for (int i = 0; i < n; i++) {
                 Block b = blocks.get(i);
@@ -353,6 +365,216 @@ public final class MainContentExtractor {
             }
         }
         return join(blocks, keep);
+    }
+
+    private static final Pattern POSITIVE = Pattern.compile(
+            "article|body|content|entry|main|page|post|text|blog|story", Pattern.CASE_INSENSITIVE);
+    private static final Pattern NEGATIVE = Pattern.compile(
+            "hidden|banner|combx|comment|contact|foot|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|"
+                    + "shoutbox|sidebar|skyscraper|sponsor|shopping|tags|tool|widget|reply|respond|recommend",
+            Pattern.CASE_INSENSITIVE);
+
+    /**
+     * Keeps only the blocks inside the page's main container, found as Readability.js finds it: each good block
+     * gives its score (1 + commas + up to 3 per 100 characters) to the element holding it, half to the next one up,
+     * less to three more levels; an element's score, plus a small bonus or malus for its tag and its class/id, is
+     * scaled by the share of its text that is not links. The best element, and those of its siblings that score
+     * at least a fifth of it, is the main content: comments, "related" lists and teasers after an article are
+     * long, link-poor text too, which the block rules alone keep.
+     */
+    private static void restrictToMainContainer(List<Block> blocks, boolean[] keep) {
+        java.util.IdentityHashMap<Element, double[]> stats = new java.util.IdentityHashMap<>(); // score, chars, links
+        boolean anyGood = false;
+        for (int i = 0; i < keep.length; i++) {
+            Block b = blocks.get(i);
+            // link density over the blocks the rules keep: a table of contents or a menu the rules already dropped
+            // does not count against the element that also holds the article
+            if (b.owner == null || !keep[i]) {
+                continue;
+            }
+            for (Element a = b.owner; a != null; a = a.parent()) {
+                double[] st = stats.computeIfAbsent(a, k -> new double[3]);
+                st[1] += b.chars;
+                st[2] += b.linkChars;
+            }
+            if (b.cls == 1) {
+                anyGood = true;
+                int commas = 0;
+                for (int j = 0; j < b.text.length(); j++) {
+                    char ch = b.text.charAt(j);
+                    commas += ch == ',' || ch == '\uff0c' || ch == '\u3001' ? 1 : 0;
+                }
+                double score = 1 + commas + Math.min(b.chars / 100.0, 3);
+                Element a = b.owner.parent();
+                for (int level = 0; level < 5 && a != null; level++, a = a.parent()) {
+                    stats.get(a)[0] += score / (level == 0 ? 1 : level == 1 ? 2 : level * 3);
+                }
+            }
+        }
+        if (!anyGood) {
+            return;
+        }
+        Element top = null;
+        double topScore = 0;
+        java.util.IdentityHashMap<Element, Double> finals = new java.util.IdentityHashMap<>();
+        for (java.util.Map.Entry<Element, double[]> en : stats.entrySet()) {
+            double[] st = en.getValue();
+            if (st[0] <= 0) {
+                continue;
+            }
+            // the tag and class/id weigh at most CAP times the text: a "table-contents" cell with one short
+            // good line must not beat the section that holds the page's paragraphs
+            double w = tagWeight(en.getKey());
+            double f = (st[0] + Math.copySign(Math.min(Math.abs(w), CAP * st[0]), w)) * (1 - st[2] / Math.max(1, st[1]));
+            finals.put(en.getKey(), f);
+            if (f > topScore) {
+                topScore = f;
+                top = en.getKey();
+            }
+        }
+        if (top == null || top.parent() == null || top.normalName().equals("body")) {
+            return;
+        }
+        top = climb(top, topScore, finals);
+        topScore = finals.getOrDefault(top, topScore);
+        if (top.parent() == null || top.normalName().equals("body") || top.normalName().equals("html")) {
+            return; // the whole page
+        }
+        java.util.Set<Element> main = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        double siblingBar = Math.max(10, topScore * 0.2);
+        for (Element sib : top.parent().children()) {
+            Double f = finals.get(sib);
+            double[] st = stats.get(sib);
+            if (sib == top || f != null && f >= siblingBar
+                    || st != null && st[1] >= 80 && st[2] < 0.25 * st[1] && sib.normalName().equals("p")) {
+                main.add(sib);
+            }
+        }
+        // and the paragraphs around the container one and two levels up: the text above and below a table or a
+        // figure that scored best is the same article
+        for (Element up = top.parent(), from = top; up != null && up.parent() != null && from != null
+                && !up.normalName().equals("body") && up != top.parent().parent().parent(); from = up,
+                up = up.parent()) {
+            for (Element sib : up.children()) {
+                double[] st = stats.get(sib);
+                if (sib != from && st != null && st[2] < 0.25 * st[1] && (sib.normalName().equals("p")
+                        || sib.normalName().equals("pre") || HEADINGS.contains(sib.normalName()))) {
+                    main.add(sib);
+                }
+            }
+        }
+        if (DEBUG) {
+            finals.entrySet().stream().sorted((x, y) -> Double.compare(y.getValue(), x.getValue())).limit(8)
+                    .forEach(en -> System.out.printf("cand %.1f %s.%s#%s raw %.1f chars %.0f links %.0f%n",
+                            en.getValue(), en.getKey().normalName(), en.getKey().className(), en.getKey().id(),
+                            stats.get(en.getKey())[0], stats.get(en.getKey())[1], stats.get(en.getKey())[2]));
+            main.forEach(m -> System.out.println("main " + m.normalName() + "." + m.className() + "#" + m.id()));
+        }
+        // a section of a manual or a chapter: the blocks the rules keep in the same section as the container's
+        // parent are the same text (LEVELS up from the container; 0: the container and its siblings only)
+        Element scope = top;
+        for (int l = 0; l < LEVELS && scope.parent() != null && !scope.parent().normalName().equals("body"); l++) {
+            scope = scope.parent();
+        }
+        if (scope != top) {
+            main.add(scope);
+        }
+        // what the rules keep before the main container stays (a title, a lead paragraph, the text above a table
+        // that scored best); what follows it and lies outside is dropped (comments, related stories, teasers)
+        boolean seenMain = false;
+        for (int i = 0; i < keep.length; i++) {
+            if (keep[i] || !seenMain) {
+                boolean inside = false;
+                for (Element a = blocks.get(i).owner; a != null && !inside; a = a.parent()) {
+                    inside = main.contains(a);
+                }
+                seenMain |= inside;
+                keep[i] &= inside || !seenMain;
+            }
+        }
+    }
+
+    /**
+     * Readability's corrections to the best element: when three or more other elements score nearly as well (the
+     * article cut into several containers), their closest common ancestor holding three of them; then up while the
+     * parent keeps a third of the score and up at once to a parent that scores higher; then up through parents
+     * that hold nothing else.
+     */
+    private static Element climb(Element top, double topScore, java.util.Map<Element, Double> finals) {
+        List<Element> close = new ArrayList<>();
+        for (java.util.Map.Entry<Element, Double> en : finals.entrySet()) {
+            if (en.getKey() != top && en.getValue() >= 0.75 * topScore) {
+                close.add(en.getKey());
+            }
+        }
+        if (close.size() >= 3) {
+            for (Element a = top.parent(); a != null && a.parent() != null && !a.normalName().equals("body");
+                    a = a.parent()) {
+                int holds = 0;
+                for (Element c : close) {
+                    for (Element x = c.parent(); x != null; x = x.parent()) {
+                        if (x == a) {
+                            holds++;
+                            break;
+                        }
+                    }
+                }
+                if (holds >= 3) {
+                    top = a;
+                    break;
+                }
+            }
+        }
+        double last = finals.getOrDefault(top, topScore);
+        double floor = last / 3;
+        for (Element a = top.parent(); a != null && a.parent() != null && !a.normalName().equals("body");
+                    a = a.parent()) {
+            Double f = finals.get(a);
+            if (f == null) {
+                continue;
+            }
+            if (f < floor) {
+                break;
+            }
+            if (f > last) {
+                top = a;
+                break;
+            }
+            last = f;
+        }
+        while (top.parent() != null && !top.parent().normalName().equals("body")
+                && top.parent().childrenSize() == 1) {
+            top = top.parent();
+        }
+        return top;
+    }
+
+    /** How far up from the main container the kept blocks count as the same text (a manual's section). */
+    private static final int LEVELS = 2;
+    /** The tag and class/id weigh at most CAP times the element's own text score. */
+    private static final double CAP = 10;
+
+    private static double tagWeight(Element e) {
+        double w = switch (e.normalName()) {
+            case "div", "article", "main", "section" -> 5;
+            case "pre", "td", "blockquote" -> 3;
+            case "address", "ol", "ul", "dl", "dd", "dt", "li", "form" -> -3;
+            case "h1", "h2", "h3", "h4", "h5", "h6", "th" -> -5;
+            default -> 0;
+        };
+        String cls = e.className();
+        String id = e.id();
+        for (String s : new String[] {cls, id}) {
+            if (!s.isEmpty()) {
+                if (NEGATIVE.matcher(s).find()) {
+                    w -= 25;
+                }
+                if (POSITIVE.matcher(s).find()) {
+                    w += 25;
+                }
+            }
+        }
+        return w;
     }
 
     private static String join(List<Block> blocks, boolean[] keep) {
