@@ -44,7 +44,7 @@ class NotebooksTest {
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(new JobStats("j", List.of(), List.of(step),
                 Map.of(), 1)))));
         written.add("dedup"); // a step name of preprocess' recipe
-        Pattern need = Pattern.compile("need\\([^\\[]*\\[([^\\]]*)\\]");
+        Pattern need = Pattern.compile("need\\([^\\[\\n]*\\[((?:\\s*\"[^\"]*\"\\s*,?)+)\\]");
         for (String name : NOTEBOOKS) {
             Path p = Scripts.projectRoot().resolve("notebooks").resolve(name + ".ipynb");
             JsonNode nb = Json.mapper().readTree(Files.readString(p));
