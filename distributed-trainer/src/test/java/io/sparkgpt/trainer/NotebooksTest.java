@@ -36,9 +36,9 @@ class NotebooksTest {
     void committedNotebooksRanAndReadFieldsTheJobsWrite() throws Exception {
         Set<String> written = new HashSet<>(DEDUP_COUNTERS);
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(new RoundMetrics(1, 2, 3, 4, 5.0, 6, 7, 8, 9, 10,
-                11, 0.5, 12.0, 2)))));
+                11, 0.5, 12.0, 2, Map.of("exact_match", 0.5))))));
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(new DistributedTrainer.Summary(1, 2, 3, 4.0, 5.0,
-                5.0, false, -1, "x", 1, 1, 0.1)))));
+                5.0, false, -1, "x", 1, 1, 0.1, "val_loss", Map.of("val_loss", 5.0))))));
         StepStats step = new StepStats("s", 1, 1, 1, 1, Map.of(), Map.of(), 1);
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(step))));
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(new JobStats("j", List.of(), List.of(step),
