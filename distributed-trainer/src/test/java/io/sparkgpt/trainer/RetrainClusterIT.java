@@ -54,7 +54,7 @@ class RetrainClusterIT {
 
     /** JSONL crawl files of Alice, docs [from, to) of ~150 words, one line each, 20 a file. */
     static List<Path> crawl(String name, int from, int to, String... extra) throws Exception {
-        String text = Files.readString(Path.of(System.getProperty("sparkgpt.shared.data", "../../shared/data"))
+        String text = Files.readString(Path.of(System.getProperty("sparkgpt.test.data"))
                 .resolve("text/en/alice-11-0.txt"), StandardCharsets.UTF_8);
         String[] w = text.substring(text.indexOf("CHAPTER I.")).split("\\s+");
         List<Path> files = new ArrayList<>();

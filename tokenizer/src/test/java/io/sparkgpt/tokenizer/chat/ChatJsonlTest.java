@@ -87,16 +87,19 @@ class ChatJsonlTest {
         assertTrue(m.get(3).startsWith("bad.jsonl:5: unknown_role") && m.get(3).contains("wizard"), m.get(3));
     }
 
-    /** ../shared/data from the repository root or from a module (as the other tests find it). */
-    static Path sharedData() {
-        String p = System.getProperty("sparkgpt.shared.data");
-        Path dir = p != null ? Path.of(p) : Path.of("../../shared/data");
-        return java.nio.file.Files.isDirectory(dir) ? dir : Path.of("../shared/data");
+    /** The repository's test data (data/test: the build passes its path as sparkgpt.test.data). */
+    static Path testData() {
+        String p = System.getProperty("sparkgpt.test.data");
+        if (p == null) {
+            throw new IllegalStateException("the system property sparkgpt.test.data (the repository's data/test) is "
+                    + "not set: run the tests through Maven");
+        }
+        return Path.of(p);
     }
 
     @Test
     void theSharedHhRlhfTestSetConvertsToPairs() {
-        Path hh = sharedData().resolve("eval/hh-rlhf-harmless-base-test.jsonl.gz");
+        Path hh = testData().resolve("eval/hh-rlhf-harmless-base-test.jsonl.gz");
         BadRecords bad = new BadRecords();
         List<PreferencePair> pairs = ChatJsonl.readPreferences(hh, bad);
         assertEquals(2312, pairs.size() + bad.total(), "every line is read or named");
