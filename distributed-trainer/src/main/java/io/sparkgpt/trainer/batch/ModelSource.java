@@ -11,7 +11,7 @@ import java.io.Serializable;
  * so it must be visible to all: a shared folder or {@code s3a://}) and the tokenizer's files as text (small, shipped
  * with the task). Errors name the option and the path.
  */
-public record ModelSource(String modelPath, Precision precision, String vocab, String merges, String tokenizerJson,
+public record ModelSource(String modelPath, String version, Precision precision, String vocab, String merges, String tokenizerJson,
                           String tokenizerDir) implements Serializable {
 
     /** {@code --model} (a model.ckpt, a compressed model file, or a run folder holding model/model.ckpt) and
@@ -28,9 +28,19 @@ public record ModelSource(String modelPath, Precision precision, String vocab, S
         }
         storage.requireExists("--tokenizer vocabulary", Storage.child(dir, TokenizerFiles.VOCAB));
         String tj = Storage.child(dir, TokenizerFiles.TOKENIZER_JSON);
-        return new ModelSource(path, precision, storage.readString(Storage.child(dir, TokenizerFiles.VOCAB)),
+        return new ModelSource(path, version(storage, path), precision, storage.readString(Storage.child(dir, TokenizerFiles.VOCAB)),
                 storage.readString(Storage.child(dir, TokenizerFiles.MERGES)),
                 storage.exists(tj) ? storage.readString(tj) : null, dir);
+    }
+
+    /** Length and modification time: a model rewritten at the same path is loaded again. */
+    private static String version(Storage storage, String path) {
+        try {
+            org.apache.hadoop.fs.FileStatus st = storage.fs(path).getFileStatus(new org.apache.hadoop.fs.Path(path));
+            return st.getLen() + "@" + st.getModificationTime();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read the status of " + path, e);
+        }
     }
 
     private static boolean isFile(Storage storage, String path) {
@@ -43,6 +53,7 @@ public record ModelSource(String modelPath, Precision precision, String vocab, S
 
     /** Identifies the model and tokenizer an executor holds. */
     String key() {
-        return modelPath + "|" + precision + "|" + tokenizerDir + "|" + vocab.hashCode() + "|" + merges.hashCode();
+        return modelPath + "|" + version + "|" + precision + "|" + tokenizerDir + "|" + vocab.hashCode() + "|"
+                + merges.hashCode();
     }
 }

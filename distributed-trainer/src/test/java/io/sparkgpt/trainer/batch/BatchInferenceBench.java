@@ -37,7 +37,7 @@ public final class BatchInferenceBench {
         int C = Integer.parseInt(args[3]), L = Integer.parseInt(args[4]), T = Integer.parseInt(args[5]);
         String corpus = Files.readString(text);
         BpeTokenizer tok = new BpeTrainer(BpeTrainer.Config.of(1024, PreTokenizer.GPT2))
-                .train(BpeTrainer.countWords(List.of(corpus.substring(0, 200_000)), PreTokenizer.GPT2)).tokenizer();
+                .train(BpeTrainer.countWords(List.of(corpus.substring(0, Math.min(corpus.length(), 200_000))), PreTokenizer.GPT2)).tokenizer();
         Path run = work.resolve("run");
         TokenizerFiles.save(tok, run.resolve("tokenizer"));
         GPT gpt = GPT.create(new GPTConfig(tok.vocabSize(), T, L, 4, C, 0, false, true), 1);
