@@ -77,6 +77,16 @@ class BatchJobsTest {
     }
 
     @Test
+    void theModelIsLoadedOncePerJvmAndAgainWhenItsFileChanges() throws Exception {
+        ModelSource src = ModelSource.resolve(Storage.local(), ckpt.toString(), tdir.toString(), Precision.FLOAT32);
+        ExecutorInference.Loaded a = ExecutorInference.get(src);
+        assertTrue(a == ExecutorInference.get(src), "a second task reuses the loaded model");
+        ModelSource rewritten = new ModelSource(src.modelPath(), src.version() + "x", src.precision(), src.vocab(),
+                src.merges(), src.tokenizerJson(), src.tokenizerDir());
+        assertFalse(a == ExecutorInference.get(rewritten), "another file version is loaded again");
+    }
+
+    @Test
     void generateIsTheSameRowForRowAcrossPartitionsAndCountsBadRows() throws Exception {
         StringBuilder in = new StringBuilder();
         for (int i = 0; i < 12; i++) {
