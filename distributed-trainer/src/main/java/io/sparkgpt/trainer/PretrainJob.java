@@ -99,9 +99,7 @@ public final class PretrainJob implements Callable<Integer> {
         if (micro < 1 || o.batchSize % micro != 0) {
             throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --micro-batch " + micro);
         }
-        RunConfig run = new RunConfig(o.workers, rounds, o.localSteps, o.batchSize, o.blockSize, o.lr, o.minLr,
-                o.warmup, o.decaySteps(rounds), o.evalEvery, o.evalWindows, patience, o.checkpointEvery,
-                keepCheckpoints, outerOptimizer, outerLr, outerMomentum, o.seed, o.treeDepth);
+        RunConfig run = runConfig(rounds);
         o.requireWindowPerChunk();
 
         SparkSession spark = Sessions.getOrCreate("sparkgpt-pretrain");
@@ -111,6 +109,15 @@ public final class PretrainJob implements Callable<Integer> {
             String val = Storage.child(o.data, "val");
             storage.requireExists("training tokens", train);
             prepareOutput(storage);
+            // a continued model keeps its context length: the windows are cut to it, whatever --block-size says
+            Checkpoint initModel = init == null ? null : readInit(storage);
+            if (initModel != null && initModel.config().blockSize() != o.blockSize) {
+                System.out.printf("pretrain: --init model's context is %d tokens: windows of %d (not --block-size %d)%n",
+                        initModel.config().blockSize(), initModel.config().blockSize(), o.blockSize);
+                o.blockSize = initModel.config().blockSize();
+                run = runConfig(rounds);
+                o.requireWindowPerChunk();
+            }
 
             JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
             long[] desc = TokenShards.describe(shards, o.blockSize + 1, o.workers);
@@ -124,7 +131,10 @@ public final class PretrainJob implements Callable<Integer> {
             System.out.printf("pretrain: %d workers, shards %s tokens, %,d validation tokens, vocabulary %d%n",
                     o.workers, shardTokens, valStream.length, vocab);
 
-            Checkpoint initModel = init == null ? null : loadInit(storage, maxId);
+            if (initModel != null && initModel.config().vocabSize() <= maxId) {
+                throw new UsageException("--init " + init + ": its vocabulary has " + initModel.config().vocabSize()
+                        + " tokens but the data holds token id " + maxId + " (tokenize with its tokenizer)");
+            }
             GPTConfig model;
             TrainConfig tc;
             try {
@@ -183,18 +193,19 @@ public final class PretrainJob implements Callable<Integer> {
         }
     }
 
-    /** The {@code --init} model: a model.ckpt, or a run folder holding model/model.ckpt; it must cover the data. */
-    private Checkpoint loadInit(Storage storage, int maxId) {
+    /** The {@code --init} model: a model.ckpt, or a run folder holding model/model.ckpt. */
+    private Checkpoint readInit(Storage storage) {
         String path = init.endsWith(".ckpt") ? init : Storage.child(Storage.child(init, "model"), MODEL_FILE);
         if (!storage.exists(path)) {
             throw new UsageException("--init " + init + ": no trained model at " + path);
         }
-        Checkpoint ck = Checkpoint.load(storage, path);
-        if (ck.config().vocabSize() <= maxId) {
-            throw new UsageException("--init " + init + ": its vocabulary has " + ck.config().vocabSize()
-                    + " tokens but the data holds token id " + maxId + " (tokenize with its tokenizer)");
-        }
-        return ck;
+        return Checkpoint.load(storage, path);
+    }
+
+    private RunConfig runConfig(int rounds) {
+        return new RunConfig(o.workers, rounds, o.localSteps, o.batchSize, o.blockSize, o.lr, o.minLr,
+                o.warmup, o.decaySteps(rounds), o.evalEvery, o.evalWindows, patience, o.checkpointEvery,
+                keepCheckpoints, outerOptimizer, outerLr, outerMomentum, o.seed, o.treeDepth);
     }
 
     private void prepareOutput(Storage storage) {

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Evaluates a candidate and the model in service on held-out token sets and applies the "
                 + "promotion gate.")
-public final class EvaluateJob implements Callable<Integer> {
+public final class PromotionGateJob implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "candidate: a model.ckpt or a run folder")
     String model;
     @Option(names = "--baseline", required = true, description = "the model in service: a model.ckpt or a folder "
@@ -48,7 +48,7 @@ public final class EvaluateJob implements Callable<Integer> {
     int maxTokens;
 
     public static void main(String[] args) {
-        Cli.main(new EvaluateJob(), args);
+        Cli.main(new PromotionGateJob(), args);
     }
 
     @Override
