@@ -170,11 +170,16 @@ class RetrainClusterIT {
         ok(resumed);
         assertTrue(resumed.stderr().contains("step preprocess: complete, skipped"), resumed.stderr());
         JsonNode dedup = json(state.resolve("cycles/gen-000002/dedup/stats.json")).get("steps").get(0);
-        // every document of the repeated file is seen before (the same records), the copied text is a duplicate
-        // of the first crawl's, the rest is new
-        assertTrue(dedup.get("droppedByReason").get("seen_before").asLong() >= 15, dedup.toString());
-        assertEquals(1, dedup.get("droppedByReason").get("exact_content").asLong(), dedup.toString());
+        // every document of the repeated file that passes preprocess is seen before (the same records; the quality
+        // filters drop the same few of its 20 both times: 14 are left in the CI run), the copied text is a
+        // duplicate of the first crawl's, the rest is new; nothing else is dropped
+        JsonNode dropped = dedup.get("droppedByReason");
+        long seen = dropped.get("seen_before").asLong();
+        assertTrue(seen >= 10 && seen <= 20, dedup.toString());
+        assertEquals(1, dropped.get("exact_content").asLong(), dedup.toString());
         assertTrue(dedup.get("documentsKept").asLong() >= 15, dedup.toString());
+        assertEquals(dedup.get("documentsIn").asLong(), dedup.get("documentsKept").asLong() + seen + 1
+                + dropped.get("exact_url").asLong() + dropped.get("near_duplicate").asLong(), dedup.toString());
         JsonNode eval = json(state.resolve("cycles/gen-000002/eval.json"));
         assertFalse(eval.get("promote").asBoolean(), eval.toString());
         assertEquals("refused", json(state.resolve("cycles/gen-000002/outcome.json")).get("status").asText());
