@@ -88,6 +88,8 @@ for name in sorted(os.listdir(src("dedup/gutenberg-versions"))):
     t = open(src("dedup/gutenberg-versions/" + name), encoding="utf-8", errors="strict", newline="").read()
     open(out("dedup/gutenberg-versions/" + name), "w", encoding="utf-8", newline="").write(cut(t, 200_000))
 shutil.copyfile(src("dedup/debian-common-licenses.tar.gz"), out("dedup/debian-common-licenses.tar.gz"))
+# hh-rlhf harmless-base test set, whole (the chat-format test reads every line)
+shutil.copyfile(src("eval/hh-rlhf-harmless-base-test.jsonl.gz"), out("eval/hh-rlhf-harmless-base-test.jsonl.gz"))
 
 # text/zh: the Book of Songs and the first file of Song ci in the package (what the dedup test took)
 poetry = [e for e in read_tar("text/zh/chinese-poetry-2.0.1-subset.tar.gz")
