@@ -108,3 +108,32 @@ run_job() {
   exec "$SPARKGPT_DEPLOY_DIR/submit.sh" ${JOB_SPARK_DEFAULTS[@]+"${JOB_SPARK_DEFAULTS[@]}"} \
     ${spark[@]+"${spark[@]}"} --class "$class" "$jar" ${job[@]+"${job[@]}"}
 }
+
+# run_trainer_job CLASS ARGS...: run_job for distributed-trainer's training jobs, with their executor defaults
+# (yours, given before `--`, win): 1 GiB heap, ND4J/JavaCPP off-heap caps, 4 task attempts, and
+# OMP_NUM_THREADS = spark.executor.cores (1 unless you say otherwise), so a worker's BLAS threads match its cores.
+run_trainer_job() {
+  local class="$1"
+  shift
+  local cores=1 prev="" a
+  if [[ " $* " == *" -- "* ]]; then
+    for a in "$@"; do
+      [[ "$a" == "--" ]] && break
+      case "$prev|$a" in
+        --executor-cores\|*) cores="$a" ;;
+        *\|spark.executor.cores=*) cores="${a#*=}" ;;
+      esac
+      prev="$a"
+    done
+  fi
+  local offheap="-Dorg.bytedeco.javacpp.maxbytes=${SPARKGPT_MAXBYTES:-2g} -Dorg.bytedeco.javacpp.maxphysicalbytes=${SPARKGPT_MAXPHYSICALBYTES:-4g}"
+  JOB_SPARK_DEFAULTS=(
+    --conf spark.executor.memory=1g
+    --conf spark.executor.cores="$cores"
+    --conf spark.executorEnv.OMP_NUM_THREADS="$cores"
+    --conf spark.task.maxFailures=4
+    --conf "spark.executor.extraJavaOptions=$offheap"
+    --conf "spark.driver.extraJavaOptions=$offheap -Djava.awt.headless=true"
+  )
+  run_job distributed-trainer "$class" "$@"
+}

@@ -13,27 +13,4 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"
 
-# the executor cores the user asked for (before `--`), so that BLAS threads match them
-cores=1
-if [[ " $* " == *" -- "* ]]; then
-  prev=""
-  for a in "$@"; do
-    [[ "$a" == "--" ]] && break
-    case "$prev|$a" in
-      --executor-cores\|*) cores="$a" ;;
-      *\|spark.executor.cores=*) cores="${a#*=}" ;;
-    esac
-    prev="$a"
-  done
-fi
-
-offheap="-Dorg.bytedeco.javacpp.maxbytes=${SPARKGPT_MAXBYTES:-2g} -Dorg.bytedeco.javacpp.maxphysicalbytes=${SPARKGPT_MAXPHYSICALBYTES:-4g}"
-JOB_SPARK_DEFAULTS=(
-  --conf spark.executor.memory=1g
-  --conf spark.executor.cores="$cores"
-  --conf spark.executorEnv.OMP_NUM_THREADS="$cores"
-  --conf spark.task.maxFailures=4
-  --conf "spark.executor.extraJavaOptions=$offheap"
-  --conf "spark.driver.extraJavaOptions=$offheap -Djava.awt.headless=true"
-)
-run_job distributed-trainer io.sparkgpt.trainer.align.RewardJob "$@"
+run_trainer_job io.sparkgpt.trainer.align.RewardJob "$@"
