@@ -1,8 +1,8 @@
 package io.sparkgpt.pipeline.extract;
 
-import io.sparkgpt.pipeline.preprocess.Counters;
-import io.sparkgpt.pipeline.preprocess.Document;
-import io.sparkgpt.pipeline.preprocess.DocumentStep;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
+import io.sparkgpt.pipeline.step.DocumentStep;
 
 /**
  * Record selection: HTTP 200 responses with an HTML content type, and text records (WET conversions, text files,

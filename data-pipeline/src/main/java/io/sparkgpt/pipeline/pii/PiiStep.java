@@ -1,8 +1,8 @@
 package io.sparkgpt.pipeline.pii;
 
-import io.sparkgpt.pipeline.preprocess.Counters;
-import io.sparkgpt.pipeline.preprocess.Document;
-import io.sparkgpt.pipeline.preprocess.DocumentStep;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
+import io.sparkgpt.pipeline.step.DocumentStep;
 
 /** Masks e-mail addresses, IP addresses and phone numbers ({@link PiiMasker}); drops nothing, counts what it masked. */
 public final class PiiStep implements DocumentStep {

@@ -3,6 +3,10 @@ package io.sparkgpt.pipeline.preprocess;
 import io.sparkgpt.pipeline.extract.CharsetDetection;
 import io.sparkgpt.pipeline.extract.MainContentExtractor;
 import io.sparkgpt.pipeline.read.ReadItem;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
+import io.sparkgpt.pipeline.step.DocumentStep;
+import io.sparkgpt.pipeline.step.Schemas;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +29,7 @@ public final class DocumentPipeline {
         this.sink = sink;
         this.counters = new Counters[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
-            counters[i] = new Counters(steps.get(i).name() + ".counter.", sink);
+            counters[i] = Counters.of(steps.get(i).name(), sink);
         }
     }
 

@@ -3,6 +3,8 @@ package io.sparkgpt.pipeline.preprocess;
 import io.sparkgpt.pipeline.read.ReadItem;
 import io.sparkgpt.pipeline.read.ReadOptions;
 import io.sparkgpt.pipeline.read.RecordReader;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.DocumentStep;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,6 +8,8 @@ import io.sparkgpt.pipeline.quality.C4QualityFilter;
 import io.sparkgpt.pipeline.quality.FineWebQualityFilter;
 import io.sparkgpt.pipeline.quality.GopherQualityFilter;
 import io.sparkgpt.pipeline.quality.GopherRepetitionFilter;
+import io.sparkgpt.pipeline.step.DatasetStep;
+import io.sparkgpt.pipeline.step.Recipe;
 
 /** Named recipes. */
 public final class PreprocessRecipes {

@@ -1,8 +1,8 @@
 package io.sparkgpt.pipeline.quality;
 
-import io.sparkgpt.pipeline.preprocess.Counters;
-import io.sparkgpt.pipeline.preprocess.Document;
-import io.sparkgpt.pipeline.preprocess.DocumentStep;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
+import io.sparkgpt.pipeline.step.DocumentStep;
 
 /**
  * FineWeb's own filters (Penedo et al. 2024; datatrove's FineWebQualityFilter, defaults from the paper): share of

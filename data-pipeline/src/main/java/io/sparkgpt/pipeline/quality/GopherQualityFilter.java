@@ -1,8 +1,8 @@
 package io.sparkgpt.pipeline.quality;
 
-import io.sparkgpt.pipeline.preprocess.Counters;
-import io.sparkgpt.pipeline.preprocess.Document;
-import io.sparkgpt.pipeline.preprocess.DocumentStep;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
+import io.sparkgpt.pipeline.step.DocumentStep;
 import java.util.Locale;
 import java.util.Set;
 

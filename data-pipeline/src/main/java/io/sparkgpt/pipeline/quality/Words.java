@@ -1,6 +1,6 @@
 package io.sparkgpt.pipeline.quality;
 
-import io.sparkgpt.pipeline.preprocess.Document;
+import io.sparkgpt.pipeline.step.Document;
 import java.util.ArrayList;
 import java.util.List;
 

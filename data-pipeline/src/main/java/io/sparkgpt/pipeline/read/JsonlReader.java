@@ -3,7 +3,7 @@ package io.sparkgpt.pipeline.read;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.sparkgpt.pipeline.preprocess.Document;
+import io.sparkgpt.pipeline.step.Document;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

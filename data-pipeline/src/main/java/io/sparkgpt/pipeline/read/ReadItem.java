@@ -1,6 +1,6 @@
 package io.sparkgpt.pipeline.read;
 
-import io.sparkgpt.pipeline.preprocess.Document;
+import io.sparkgpt.pipeline.step.Document;
 
 /** What a reader yields: a document, or a bad record named by file and offset (never both). */
 public record ReadItem(Document document, String errorFile, long errorOffset, String errorMessage) {

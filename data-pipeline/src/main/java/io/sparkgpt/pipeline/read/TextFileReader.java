@@ -1,6 +1,6 @@
 package io.sparkgpt.pipeline.read;
 
-import io.sparkgpt.pipeline.preprocess.Document;
+import io.sparkgpt.pipeline.step.Document;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -3,6 +3,7 @@ package io.sparkgpt.pipeline.preprocess;
 import io.sparkgpt.pipeline.read.ReadItem;
 import io.sparkgpt.pipeline.read.ReadOptions;
 import io.sparkgpt.pipeline.read.RecordReader;
+import io.sparkgpt.pipeline.step.DocumentStep;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

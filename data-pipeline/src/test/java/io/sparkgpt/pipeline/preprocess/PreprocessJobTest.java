@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.json.Json;
 import io.sparkgpt.pipeline.TestData;
+import io.sparkgpt.pipeline.step.Schemas;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,8 @@ package io.sparkgpt.pipeline.quality;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.sparkgpt.pipeline.preprocess.Counters;
-import io.sparkgpt.pipeline.preprocess.Document;
+import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.Document;
 import org.junit.jupiter.api.Test;
 
 /** Each published rule fires on the text it is meant for and lets ordinary prose through. */
@@ -24,7 +24,7 @@ class QualityFiltersTest {
         return d;
     }
 
-    static String run(io.sparkgpt.pipeline.preprocess.DocumentStep s, Document d) {
+    static String run(io.sparkgpt.pipeline.step.DocumentStep s, Document d) {
         return s.process(d, Counters.standalone(s.name()));
     }
 

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpt.pipeline.TestData;
-import io.sparkgpt.pipeline.preprocess.Pipelines;
-import io.sparkgpt.pipeline.preprocess.Schemas;
 import io.sparkgpt.pipeline.extract.ExtractStep;
 import io.sparkgpt.pipeline.extract.SelectStep;
+import io.sparkgpt.pipeline.preprocess.Pipelines;
+import io.sparkgpt.pipeline.step.Schemas;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.step;
 
 import io.sparkgpt.common.cli.UsageException;
 import java.io.Serializable;
@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * The preprocessing recipe: an ordered list of per-document steps (run inside one streaming pass over each input
  * file) followed by an ordered list of corpus-level {@link DatasetStep}s. Immutable; {@code then} returns a new
- * recipe. Reads like the pipeline it runs, e.g. {@link PreprocessRecipes#fineweb}:
+ * recipe. Reads like the pipeline it runs, e.g. the preprocess job's FineWeb recipe:
  * <pre>
  *   Recipe.of(new SelectStep(), new ExtractStep(..), new LanguageStep(..), new GopherRepetitionFilter(..),
  *             new GopherQualityFilter(..), new C4QualityFilter(..), new FineWebQualityFilter(..), new PiiStep())

@@ -1,8 +1,9 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.dedup;
 
 import io.sparkgpt.pipeline.dedup.DedupConfig;
 import io.sparkgpt.pipeline.dedup.DedupResult;
 import io.sparkgpt.pipeline.dedup.Deduplicator;
+import io.sparkgpt.pipeline.step.DatasetStep;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 

@@ -1,4 +1,4 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.step;
 
 import java.io.Serializable;
 import java.util.Map;
@@ -9,14 +9,19 @@ public final class Counters implements Serializable {
     private final String prefix;
     private final Map<String, Long> sink;
 
-    Counters(String prefix, Map<String, Long> sink) {
+    private Counters(String prefix, Map<String, Long> sink) {
         this.prefix = prefix;
         this.sink = sink;
     }
 
+    /** The counters of {@code step}, kept in {@code sink} as {@code <step>.counter.<name>} (the job's task map). */
+    public static Counters of(String step, Map<String, Long> sink) {
+        return new Counters(step + ".counter.", sink);
+    }
+
     /** Standalone counters (tests, the benchmark). */
     public static Counters standalone(String step) {
-        return new Counters(step + ".counter.", new TreeMap<>());
+        return of(step, new TreeMap<>());
     }
 
     public void add(String name, long n) {

@@ -1,4 +1,4 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.step;
 
 import io.sparkgpt.common.stats.StepStats;
 import java.io.Serializable;

@@ -1,4 +1,4 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.step;
 
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
