@@ -1,10 +1,10 @@
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.json.Json;
 import io.sparkgpt.pipeline.bench.HtmlCorpus;
+import io.sparkgpt.pipeline.extract.CharsetDetection;
 import io.sparkgpt.pipeline.extract.MainContentExtractor;
 import io.sparkgpt.pipeline.preprocess.PreprocessJob;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pipeline benchmark: builds gzip WARC files of N pages of the PostgreSQL manual, runs the preprocess job on them in
- * local[2], and prints MB/s of HTML and documents/s per core, end to end and per step (from stats.json: a step's
+ * Pipeline benchmark: builds gzip WARC files of N pages ({@link BenchPages}: every distinct HTML page of the shared
+ * data, each once when N is their number, the default; a larger N repeats them, and says how often), runs the
+ * preprocess job on them in local[2], and prints MB/s of HTML and documents/s per core, end to end and per step (from stats.json: a step's
  * time is the sum over tasks, i.e. core-seconds). The job runs 1 + R times in one JVM (-Dbench.runs=R, default 3):
  * the first run's figure (JIT and code-generation warm-up included) and the median of the R after it are printed.
  * Before that, on the same pages and one thread: our extractor vs readability4j 1.0.8 (throughput, failures, and
@@ -21,13 +22,20 @@ import java.util.Map;
  */
 public final class PipelineBench {
     public static void main(String[] args) throws Exception {
-        int n = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         int cores = Integer.getInteger("bench.cores", 2);
         Path shared = Path.of(System.getProperty("sparkgpt.shared.data", "../shared/data"));
         Path work = Files.createTempDirectory("pipeline-bench");
-        List<HtmlCorpus.Page> pages = HtmlCorpus.pages(shared.resolve("html/postgresql-doc-15_15.20-html.tar.gz"));
+        BenchPages corpus = BenchPages.load(shared);
+        List<HtmlCorpus.Page> pages = corpus.pages();
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : pages.size();
         long pageBytes = pages.stream().mapToLong(p -> p.html().length).sum();
-        System.out.printf("corpus: %d PostgreSQL manual pages, %.1f MB of HTML%n", pages.size(), pageBytes / 1e6);
+        System.out.printf("corpus: %d distinct HTML pages, %.1f MB of HTML%n", pages.size(), pageBytes / 1e6);
+        corpus.bySource.forEach((source, c) -> System.out.printf("  %-45s %5d pages%s%n", source, c[0],
+                c[1] == 0 ? "" : String.format(" (%d byte-identical to an earlier page, left out)", c[1])));
+        // what is repeated: nothing when n <= the distinct pages; else every page floor(n/size) or one more times
+        String repeated = n <= pages.size() ? "no page repeated"
+                : String.format("each page %d-%d times", n / pages.size(), (n + pages.size() - 1) / pages.size());
+        System.out.printf("input: %d of the %d distinct pages, %s%n", n, pages.size(), repeated);
 
         // -Dbench.extractors=false skips the extractor comparison (not part of the timed job) when iterating
         if (Boolean.parseBoolean(System.getProperty("bench.extractors", "true"))) {
@@ -86,8 +94,8 @@ public final class PipelineBench {
         for (int r = 1; r <= runs; r++) {
             each.append(r > 1 ? " " : "").append(String.format("%.2f", html / 1e6 / walls[r] / cores));
         }
-        System.out.printf("preprocess end to end (local[%d], %d PostgreSQL pages, %.1f MB HTML, all steps; first run "
-                + "%.2f, then %s; median of %d): %.2f MB/s of HTML per core%n", cores, n, html / 1e6,
+        System.out.printf("preprocess end to end (local[%d], %d pages, %s, %.1f MB HTML, all steps; first run "
+                + "%.2f, then %s; median of %d): %.2f MB/s of HTML per core%n", cores, n, repeated, html / 1e6,
                 html / 1e6 / walls[0] / cores, each, runs, mbps);
     }
 
@@ -122,14 +130,16 @@ public final class PipelineBench {
     /** One thread, same pages, each extractor warmed up by one pass, then timed on a second pass. */
     static void compareExtractors(List<HtmlCorpus.Page> pages) {
         MainContentExtractor ours = new MainContentExtractor();
-        String[] htmls = pages.stream().map(p -> new String(p.html(), StandardCharsets.UTF_8)).toArray(String[]::new);
+        // decoded as the job's extract step decodes them (header charset, else the page's own declaration or bytes)
+        String[] htmls = pages.stream().map(p -> CharsetDetection.decode(p.html(), CharsetDetection.detect(p.html(),
+                charsetOf(p.contentType())).charset())).toArray(String[]::new);
         long bytes = pages.stream().mapToLong(p -> p.html().length).sum();
         String[] a = new String[htmls.length];
         String[] b = new String[htmls.length];
         for (int pass = 0; pass < 2; pass++) {
             long t = System.nanoTime();
             for (int i = 0; i < htmls.length; i++) {
-                a[i] = ours.extract(htmls[i], "https://www.postgresql.org/docs/15/" + pages.get(i).name());
+                a[i] = ours.extract(htmls[i], pages.get(i).url());
             }
             double s = (System.nanoTime() - t) / 1e9;
             if (pass == 1) {
@@ -143,8 +153,8 @@ public final class PipelineBench {
             long t = System.nanoTime();
             for (int i = 0; i < htmls.length; i++) {
                 try {
-                    b[i] = new net.dankito.readability4j.Readability4J("https://www.postgresql.org/docs/15/"
-                            + pages.get(i).name(), htmls[i]).parse().getTextContent();
+                    b[i] = new net.dankito.readability4j.Readability4J(pages.get(i).url(), htmls[i]).parse()
+                            .getTextContent();
                 } catch (RuntimeException e) {
                     failures++;
                     b[i] = null;
@@ -178,6 +188,11 @@ public final class PipelineBench {
         }
         System.out.printf("agreement with readability4j on %d pages: precision %.3f, recall %.3f (word bags)%n", m,
                 p / m, r / m);
+    }
+
+    static String charsetOf(String contentType) {
+        int i = contentType.toLowerCase(java.util.Locale.ROOT).indexOf("charset=");
+        return i < 0 ? null : contentType.substring(i + 8).replace("\"", "").trim();
     }
 
     static Map<String, Integer> bag(String s) {

@@ -20,7 +20,15 @@ import org.netpreserve.jwarc.WarcWriter;
 
 /** The HTML pages of a tar.gz (the PostgreSQL manual), and WARC files built from them for tests and the benchmark. */
 public final class HtmlCorpus {
-    public record Page(String name, byte[] html) {}
+    /**
+     * A page: its name in the archive, its bytes, and, for pages taken from a crawl, the URL and the HTTP
+     * Content-Type it was served with (null: a PostgreSQL manual URL and {@code text/html; charset=utf-8}).
+     */
+    public record Page(String name, byte[] html, String url, String contentType) {
+        public Page(String name, byte[] html) {
+            this(name, html, null, null);
+        }
+    }
 
     private HtmlCorpus() {}
 
@@ -53,11 +61,12 @@ public final class HtmlCorpus {
             Instant date = Instant.parse("2024-05-20T12:00:00Z");
             for (int i = 0; i < n; i++) {
                 Page p = pages.get(i % pages.size());
-                String url = "https://www.postgresql.org/docs/15/" + (i / pages.size()) + "/" + p.name()
-                        .replaceAll(".*/", "");
-                HttpResponse http = new HttpResponse.Builder(200, "OK")
-                        .addHeader("Content-Type", "text/html; charset=utf-8")
-                        .body(MediaType.HTML_UTF8, p.html()).build();
+                int copy = i / pages.size();
+                String url = p.url() != null ? (copy == 0 ? p.url() : p.url() + "#copy-" + copy)
+                        : "https://www.postgresql.org/docs/15/" + copy + "/" + p.name().replaceAll(".*/", "");
+                String type = p.contentType() != null ? p.contentType() : "text/html; charset=utf-8";
+                HttpResponse http = new HttpResponse.Builder(200, "OK").addHeader("Content-Type", type)
+                        .body(MediaType.parse(type), p.html()).build();
                 // record id from the URL, not random: document ids, and so which copy dedup keeps, repeat run to run
                 WarcResponse r = new WarcResponse.Builder(URI.create(url)).date(date).body(http)
                         .recordId(java.util.UUID.nameUUIDFromBytes(url.getBytes(
