@@ -15,6 +15,11 @@ public final class LanguageStep implements DocumentStep {
         public Config {
             languages = List.copyOf(languages);
         }
+
+        /** Every language; score 0.3 (OpenNLP's confidence, lower than fastText's); the identifier's prefix. */
+        public static Config defaults() {
+            return new Config(List.of(), 0.3, LanguageIdentifier.DEFAULT_MAX_CHARS);
+        }
     }
 
     private final Config config;

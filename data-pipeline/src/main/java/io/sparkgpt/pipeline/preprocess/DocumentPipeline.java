@@ -1,7 +1,5 @@
 package io.sparkgpt.pipeline.preprocess;
 
-import io.sparkgpt.pipeline.extract.CharsetDetection;
-import io.sparkgpt.pipeline.extract.MainContentExtractor;
 import io.sparkgpt.pipeline.read.ReadItem;
 import io.sparkgpt.pipeline.step.Counters;
 import io.sparkgpt.pipeline.step.Document;
@@ -63,13 +61,11 @@ public final class DocumentPipeline {
             add(name + ".kept", 1);
             add(name + ".bytes_kept", d.size());
         }
-        if (d.text == null && d.raw != null) {
-            // the recipe left out the extract step: keep the page's whole visible text rather than raw HTML
-            d.text = MainContentExtractor.fullText(CharsetDetection.decode(d.raw,
-                    CharsetDetection.detect(d.raw, d.declaredCharset).charset()));
-        }
         if (d.text == null) {
-            return row(d, Schemas.EXCLUDED, "select", d.truncated ? "too_large" : "not_html");
+            // no step gave the document text: a recipe without select (payload over the cap, or not HTML/text) or
+            // without extract (HTML that nobody extracted; --extract-mode full keeps a page's whole visible text)
+            return row(d, Schemas.EXCLUDED, "select", d.truncated ? "too_large" : d.html && d.raw != null
+                    ? "not_extracted" : "not_html");
         }
         return row(d, Schemas.KEPT, null, null);
     }
