@@ -8,7 +8,8 @@
 #
 #   bench/distill.sh [--teacher-rounds 40] [--rounds 20] [--local-steps 16] [--temperature 2] [--alpha 0.5]
 #
-# Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
+# Needs the job jars (mvn -B package -DskipTests -pl distributed-trainer,data-pipeline -am: TextTokensJob is a
+# data-pipeline job) and /work/shared/data (or
 # SPARKGPT_SHARED_DATA). Work dir: $BENCH_DIR or a temp folder (removed unless --keep).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,11 +28,12 @@ while (($#)); do
   esac
 done
 jar="$(ls "$root"/distributed-trainer/target/distributed-trainer-*-job.jar 2> /dev/null | head -n 1 || true)"
-[[ -f "$jar" ]] || { echo "distill.sh: build the job jar first (mvn -B package -DskipTests -pl distributed-trainer -am)" >&2; exit 2; }
+pjar="$(ls "$root"/data-pipeline/target/data-pipeline-*-job.jar 2> /dev/null | head -n 1 || true)"
+[[ -f "$jar" && -f "$pjar" ]] || { echo "distill.sh: build the job jars first (mvn -B package -DskipTests -pl distributed-trainer,data-pipeline -am)" >&2; exit 2; }
 shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 work="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-bench-distill.XXXXXX")}"
 mkdir -p "$work/jars"
-cp "$jar" "$work/jars/"
+cp "$jar" "$pjar" "$work/jars/"
 export SPARKGPT_JARS="$work/jars" SPARKGPT_CLUSTER_DIR="$work/cluster" SPARK_LOCAL_IP=127.0.0.1
 cleanup() {
   "$deploy/local-cluster.sh" stop > /dev/null 2>&1 || true
@@ -39,7 +41,7 @@ cleanup() {
 }
 trap cleanup EXIT
 echo "# machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
-"$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$work/jars/$(basename "$jar")" \
+"$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.pipeline.tokenize.TextTokensJob "$work/jars/$(basename "$pjar")" \
   --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" > "$work/tokens.log" 2>&1 \
   || { cat "$work/tokens.log"; exit 1; }
 master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | tail -n 1)"

@@ -15,15 +15,16 @@ SHARED="${SPARKGPT_SHARED_DATA:-$ROOT/../shared/data}"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-dl4j-spark-vs-own.XXXXXX")"
 cd "$ROOT"
 bench_mvn compile -pl distributed-trainer >&2
+bench_mvn compile -pl data-pipeline >&2   # TextTokensJob (its classes need nothing the trainer's classpath lacks)
 CP="$WORK/cp"
 bench_mvn dependency:build-classpath -pl distributed-trainer -Dmdep.includeScope=test -Dmdep.outputFile="$CP" >&2
 FLAGS="$(sed -n 's:.*<spark.java17.flags>\(.*\)</spark.java17.flags>.*:\1:p' pom.xml)"
 export SPARK_LOCAL_IP=127.0.0.1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 JAVA=(java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3g $FLAGS -Dspark.master="local[$WORKERS]" -Dspark.ui.enabled=false
       -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource
-      -cp "distributed-trainer/target/classes:$(cat "$CP")")
+      -cp "distributed-trainer/target/classes:data-pipeline/target/classes:$(cat "$CP")")
 echo "machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
-"${JAVA[@]}" io.sparkgpt.trainer.TextTokensJob --input "$SHARED/text/en/tinyshakespeare-input.txt" \
+"${JAVA[@]}" io.sparkgpt.pipeline.tokenize.TextTokensJob --input "$SHARED/text/en/tinyshakespeare-input.txt" \
   --output "$WORK/tokens" > "$WORK/tokens.log" 2>&1
 rows=()
 for engine in own dl4j-spark; do

@@ -23,7 +23,8 @@
 # Every run decays its learning rate over its own steps (cosine to the floor at its last round), so the 1- and
 # 2-worker runs are compared at equal tokens each at the end of its schedule.
 #
-# Needs the job jar (mvn -B package -DskipTests -pl distributed-trainer -am) and /work/shared/data (or
+# Needs the job jars (mvn -B package -DskipTests -pl distributed-trainer,data-pipeline -am: TextTokensJob is a
+# data-pipeline job) and /work/shared/data (or
 # SPARKGPT_SHARED_DATA). Tokens: byte-level, from tinyshakespeare (TextTokensJob). Work dir: $BENCH_DIR or a temp.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -63,13 +64,15 @@ for m in $modes; do
   [[ "$m" != global ]] || ((batch % 2 == 0)) || { echo "run.sh: --batch-mode global needs an even --batch" >&2; exit 2; }
 done
 jar="${BENCH_JAR:-$(ls "$root"/distributed-trainer/target/distributed-trainer-*-job.jar 2> /dev/null | head -n 1 || true)}"   # BENCH_JAR: another build (A/B)
-[[ -f "$jar" ]] || { echo "run.sh: build the job jar first (mvn -B package -DskipTests -pl distributed-trainer -am)" >&2; exit 2; }
+pjar="$(ls "$root"/data-pipeline/target/data-pipeline-*-job.jar 2> /dev/null | head -n 1 || true)"
+[[ -f "$jar" && -f "$pjar" ]] || { echo "run.sh: build the job jars first (mvn -B package -DskipTests -pl distributed-trainer,data-pipeline -am)" >&2; exit 2; }
 shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 work="${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/sparkgpt-bench-dist.XXXXXX")}"
 mkdir -p "$work"
 mkdir -p "$work/jars"   # a private copy: a rebuild of the module during the run must not swap the jar under a driver
-cp "$jar" "$work/jars/"
+cp "$jar" "$pjar" "$work/jars/"
 jar="$work/jars/$(basename "$jar")"
+pjar="$work/jars/$(basename "$pjar")"
 export SPARKGPT_CLUSTER_DIR="$work/cluster" SPARK_LOCAL_IP=127.0.0.1
 cleanup() {
   "$deploy/local-cluster.sh" stop > /dev/null 2>&1 || true
@@ -78,7 +81,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%FT%TZ)"
-SPARKGPT_JARS="$(dirname "$jar")" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.trainer.TextTokensJob "$jar" \
+SPARKGPT_JARS="$(dirname "$jar")" "$deploy/submit.sh" --master 'local[1]' --class io.sparkgpt.pipeline.tokenize.TextTokensJob "$pjar" \
   --input "$shared/text/en/tinyshakespeare-input.txt" --output "$work/tokens" --max-bytes "$text_bytes" > "$work/tokens.log" 2>&1 \
   || { cat "$work/tokens.log"; exit 1; }
 master="$("$deploy/local-cluster.sh" start --workers 2 --cores 1 --memory 1g | tail -n 1)"

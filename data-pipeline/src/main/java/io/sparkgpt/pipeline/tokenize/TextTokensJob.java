@@ -1,4 +1,4 @@
-package io.sparkgpt.trainer;
+package io.sparkgpt.pipeline.tokenize;
 
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;

@@ -1,4 +1,4 @@
-package io.sparkgpt.trainer;
+package io.sparkgpt.pipeline.tokenize;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
