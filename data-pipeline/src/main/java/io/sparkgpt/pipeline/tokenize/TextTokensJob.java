@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * Plain text -> token Parquet in the pipeline's contract ({@code train/}, {@code val/}: doc_id, n_tokens, tokens),
  * with the simplest tokenizer: one token per UTF-8 byte, end-of-text = 256 (vocabulary 257). For benchmarks and
  * demos of the trainer on a text file without the crawl pipeline; documents are groups of {@code --doc-paragraphs}
- * blank-line separated paragraphs; the split is by a hash of doc_id, as in the pipeline.
+ * blank-line separated paragraphs; the train/val split is {@link TokenSplit}'s, the one {@link TokenizeJob} uses.
  */
 @Command(name = "text-tokens", mixinStandardHelpOptions = true,
         description = "Byte-level token Parquet (train/, val/) from plain text files.")
@@ -36,8 +36,9 @@ public final class TextTokensJob implements Callable<Integer> {
     String output;
     @Option(names = "--doc-paragraphs", defaultValue = "10", description = "paragraphs per document (default: ${DEFAULT-VALUE})")
     int docParagraphs;
-    @Option(names = "--val-percent", defaultValue = "10", description = "documents to val/ by doc_id hash (default: ${DEFAULT-VALUE})")
-    int valPercent;
+    @Option(names = "--val-fraction", defaultValue = "0.1",
+            description = "share of documents in val/, by TokenSplit's hash of doc_id as in tokenize (default: ${DEFAULT-VALUE})")
+    double valFraction;
     @Option(names = "--max-bytes", defaultValue = "0", description = "read at most this many characters per file; 0 = all")
     int maxBytes;
     @Option(names = "--overwrite", description = "replace an existing output")
@@ -59,6 +60,9 @@ public final class TextTokensJob implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!(valFraction >= 0 && valFraction < 1)) {
+            throw new UsageException("--val-fraction must be in [0, 1), got " + valFraction);
+        }
         SparkSession spark = Sessions.getOrCreate("sparkgpt-text-tokens");
         try {
             Storage st = new Storage(spark.sparkContext().hadoopConfiguration());
@@ -90,7 +94,7 @@ public final class TextTokensJob implements Callable<Integer> {
                     }
                     toks.add(EOT);
                     String id = docId(sha, in, d);
-                    boolean isVal = Math.floorMod(id.hashCode(), 100) < valPercent;
+                    boolean isVal = TokenSplit.of(id, valFraction).equals(TokenSplit.VAL);
                     (isVal ? val : train).add(RowFactory.create(id, toks.size(), toks));
                 }
             }
@@ -98,9 +102,9 @@ public final class TextTokensJob implements Callable<Integer> {
                     .add("n_tokens", DataTypes.IntegerType, false)
                     .add("tokens", DataTypes.createArrayType(DataTypes.IntegerType, false), false);
             spark.createDataFrame(train, schema).repartition(2).write().mode(SaveMode.Overwrite)
-                    .parquet(Storage.child(output, "train"));
+                    .parquet(Storage.child(output, TokenSplit.TRAIN));
             spark.createDataFrame(val, schema).repartition(1).write().mode(SaveMode.Overwrite)
-                    .parquet(Storage.child(output, "val"));
+                    .parquet(Storage.child(output, TokenSplit.VAL));
             System.out.printf("text-tokens: %d train and %d val documents -> %s%n", train.size(), val.size(), output);
             return Cli.EXIT_OK;
         } finally {
