@@ -24,9 +24,10 @@ shared="${SPARKGPT_SHARED_DATA:-$root/../shared/data}"
 mkdir -p "$here/target/classes"
 
 cd "$root"
-# one reactor build, nothing installed into ~/.m2: the sibling modules resolve to their target/classes (each module
-# writes the classpath file in turn; data-pipeline, last in the reactor, writes it last)
-bench_mvn compile dependency:build-classpath -pl data-pipeline -am -Dmdep.includeScope=test \
+# one reactor build, nothing installed into ~/.m2: the sibling modules resolve to their target/classes (test-compile,
+# as spark-common's test-jar resolves to its target/test-classes only from that phase on); each module writes the
+# classpath file in turn, data-pipeline (last in the reactor) last
+bench_mvn test-compile dependency:build-classpath -pl data-pipeline -am -Dmdep.includeScope=test \
   -Dmdep.outputFile="$here/target/classpath.txt" >&2
 cp="$root/data-pipeline/target/classes:$(cat "$here/target/classpath.txt")"
 t="$root/data-pipeline/src/test/java/io/sparkgpt/pipeline"
