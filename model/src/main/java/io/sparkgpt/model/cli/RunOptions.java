@@ -6,7 +6,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The run-folder options of {@code gpt train} and every Spark training job ({@code --output}, also spelled
- * {@code --out}, {@code --resume}, {@code --overwrite}, {@code --seed}), as one picocli mixin.
+ * {@code --out}, {@code --resume}, {@code --overwrite}, {@code --seed}, and {@code --config}, read by
+ * {@link io.sparkgpt.common.cli.ConfigFile}), as one picocli mixin.
  */
 public final class RunOptions {
     @Option(names = {"--output", "--out"}, required = true,
@@ -16,6 +17,10 @@ public final class RunOptions {
     public boolean resume;
     @Option(names = "--overwrite", description = "start over, deleting what --output holds")
     public boolean overwrite;
+    @Option(names = "--config", paramLabel = "<file.json>", description = "defaults of these options from a JSON "
+            + "object whose keys are the long option names without dashes, e.g. {\"lr\": 0.003, \"batch-size\": 16} "
+            + "(what the tuner writes as best.json); flags given here win")
+    public String config;
     @Option(names = "--seed", defaultValue = "1337", description = "run seed (default: ${DEFAULT-VALUE})")
     public long seed;
 
