@@ -42,11 +42,6 @@ public final class PretrainJob implements Callable<Integer> {
     int microBatch;
     @Option(names = "--grad-accum", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
     int gradAccum;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    int patience;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    int keepCheckpoints;
     @Option(names = "--outer-optimizer", defaultValue = "none",
             description = "none (plain averaging) or nesterov (DiLoCo) (default: ${DEFAULT-VALUE})")
     OuterOptimizer.Kind outerOptimizer;
@@ -114,17 +109,17 @@ public final class PretrainJob implements Callable<Integer> {
                 o.requireWindowPerChunk();
             }
 
-            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.workers);
+            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
             List<Long> shardTokens = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 shardTokens.add(desc[k]);
             }
-            int maxId = (int) desc[o.workers];
+            int maxId = (int) desc[o.round.workers];
             int vocab = o.vocabulary(storage, maxId);
             int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
             System.out.printf("pretrain: %d workers, shards %s tokens, %,d validation tokens, vocabulary %d%n",
-                    o.workers, shardTokens, valStream.length, vocab);
+                    o.round.workers, shardTokens, valStream.length, vocab);
 
             if (initModel != null && initModel.config().vocabSize() <= maxId) {
                 throw new UsageException("--init " + init + ": its vocabulary has " + initModel.config().vocabSize()
@@ -167,7 +162,7 @@ public final class PretrainJob implements Callable<Integer> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tc, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("data", o.data, "workers",
-                                String.valueOf(o.workers), "trainer", "io.sparkgpt.trainer.PretrainJob"))
+                                String.valueOf(o.round.workers), "trainer", "io.sparkgpt.trainer.PretrainJob"))
                         .save(storage, Storage.child(dir, MODEL_FILE));
                 storage.markComplete(dir);
             });
@@ -188,9 +183,8 @@ public final class PretrainJob implements Callable<Integer> {
     }
 
     private RunConfig runConfig(int rounds) {
-        return new RunConfig(o.workers, rounds, o.localSteps, o.opt.batchSize, o.shape.blockSize,
-                o.opt.schedule(o.decaySteps(rounds)), o.evalEvery, o.evalWindows, patience, o.checkpointEvery,
-                keepCheckpoints, outerOptimizer, outerLr, outerMomentum, o.run.seed, o.treeDepth);
+        return o.round.runConfig(rounds, o.opt, o.shape.blockSize, o.evalWindows, outerOptimizer, outerLr,
+                outerMomentum, o.run.seed);
     }
 
     /**

@@ -28,18 +28,13 @@ public final class PretrainOptions {
     /** Pretraining's optimizer defaults: {@link TrainConfig#defaults()} with batches of 8 per worker, warmup 20. */
     @Mixin
     public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withBatch(8, 1).withWarmupSteps(20));
+    /** Pretraining's rounds: 20 of 10 local steps, a checkpoint every 5. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(20, 10, 5);
 
-    @Option(names = "--max-rounds", defaultValue = "20", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int maxRounds;
     @Option(names = "--max-steps", defaultValue = "0",
             description = "if > 0: rounds = ceil(max-steps / local-steps), overriding --max-rounds (default: ${DEFAULT-VALUE})")
     public int maxSteps;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = rounds x local-steps (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
-    @Option(names = "--local-steps", defaultValue = "10",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
     @Option(names = "--global-batch", defaultValue = "0",
             description = "sequences per optimizer step over all workers: each worker takes global-batch / workers "
                     + "(must divide; excludes --batch-size); 0 = use --batch-size (default: ${DEFAULT-VALUE})")
@@ -47,33 +42,18 @@ public final class PretrainOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    @Option(names = "--workers", defaultValue = "2", description = "data shards = parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end); 0 = only at the end (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
     @Option(names = "--eval-windows", defaultValue = "64", description = "validation windows (default: ${DEFAULT-VALUE})")
     public int evalWindows;
-    @Option(names = "--checkpoint-every", defaultValue = "5",
-            description = "checkpoint every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
     @Option(names = "--chunk-tokens", defaultValue = "4096",
             description = "documents are cut into chunks of this many tokens, dealt round-robin to workers (default: ${DEFAULT-VALUE})")
     public int chunkTokens;
     @Option(names = "--val-tokens", defaultValue = "1048576",
             description = "validation tokens read to the driver at most (default: ${DEFAULT-VALUE})")
     public int valTokens;
-    @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
-    public int treeDepth;
 
     /** Rounds to run: {@code ceil(--max-steps / --local-steps)} when {@code --max-steps > 0}, else {@code --max-rounds}. */
     public int rounds() {
-        return maxSteps > 0 ? (maxSteps + localSteps - 1) / Math.max(1, localSteps) : maxRounds;
-    }
-
-    /** The cosine horizon in steps: {@code --decay-steps}, or all the run's steps when 0. */
-    public int decaySteps(int rounds) {
-        return decaySteps > 0 ? decaySteps : rounds * localSteps;
+        return maxSteps > 0 ? (maxSteps + round.localSteps - 1) / Math.max(1, round.localSteps) : round.maxRounds;
     }
 
     /** The model's vocabulary by {@link PretrainJob#vocabulary(Storage, String, int, int)}'s rule. */
@@ -97,11 +77,11 @@ public final class PretrainOptions {
                 && mixee.commandLine().getParseResult().hasMatchedOption("--batch-size")) {
             throw new UsageException("--global-batch and --batch-size exclude each other");
         }
-        if (workers < 1 || globalBatch % workers != 0) {
-            throw new UsageException("--global-batch " + globalBatch + " is not divisible by --workers " + workers
+        if (round.workers < 1 || globalBatch % round.workers != 0) {
+            throw new UsageException("--global-batch " + globalBatch + " is not divisible by --workers " + round.workers
                     + ": each worker takes global-batch / workers sequences per step");
         }
-        opt.batchSize = globalBatch / workers;
+        opt.batchSize = globalBatch / round.workers;
     }
 
     /** A chunk must hold at least one training window of {@code --block-size + 1} tokens. */

@@ -34,7 +34,7 @@ class JobConfigFileTest {
         assertEquals(5, job.o.opt.warmup); // the flag wins
         assertEquals(3, job.o.shape.nLayer);
         assertEquals(2, job.o.shape.nHead); // not in the file: pretraining's own default
-        assertEquals(4, job.o.localSteps);
+        assertEquals(4, job.o.round.localSteps);
         assertEquals(OuterOptimizer.Kind.NESTEROV, job.outerOptimizer);
         assertTrue(job.o.run.resume);
     }

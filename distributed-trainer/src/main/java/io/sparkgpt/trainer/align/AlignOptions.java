@@ -3,6 +3,7 @@ package io.sparkgpt.trainer.align;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.trainer.OuterOptimizer;
+import io.sparkgpt.trainer.RoundOptions;
 import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.model.cli.OptimizerOptions;
 import io.sparkgpt.model.cli.RunOptions;
@@ -25,32 +26,15 @@ public final class AlignOptions {
     @Mixin
     public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withLearningRate(1e-4).withMinLr(1e-5)
             .withWarmupSteps(0).withWeightDecay(0).withBatch(8, 1));
+    /** Alignment's rounds: 10 of 5 local steps, a checkpoint every round. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(10, 5, 1);
 
-    @Option(names = "--workers", defaultValue = "2", description = "parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--max-rounds", defaultValue = "10", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int rounds;
-    @Option(names = "--local-steps", defaultValue = "5",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = max-rounds x local-steps (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
     @Option(names = "--micro-batch", defaultValue = "16", description = "rows per forward/backward (default: ${DEFAULT-VALUE})")
     public int microBatch;
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    public int patience;
     @Option(names = "--early-stop-metric", description = "validation figure that early stopping and 'best' follow; "
             + "prefix max: or min: to set the direction (default: the job's own)")
     public String earlyStopMetric;
-    @Option(names = "--checkpoint-every", defaultValue = "1", description = "checkpoint every N rounds (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    public int keepCheckpoints;
     @Option(names = "--val-percent", defaultValue = "10",
             description = "share of records held out, by a hash of the record (default: ${DEFAULT-VALUE})")
     public int valPercent;
@@ -60,18 +44,13 @@ public final class AlignOptions {
         if (valPercent < 1 || valPercent > 50) {
             throw new UsageException("--val-percent " + valPercent + " is out of range 1..50");
         }
-        return new RunConfig(workers, rounds, localSteps, opt.batchSize, blockSize, opt.schedule(decay()),
-                evalEvery, 1, patience, checkpointEvery, keepCheckpoints,
-                OuterOptimizer.Kind.NONE, 1.0, 0.0, run.seed, 2);
-    }
-
-    int decay() {
-        return decaySteps > 0 ? decaySteps : rounds * localSteps;
+        return round.runConfig(opt, blockSize, run.seed);
     }
 
     /** The inner optimizer (AdamW) and micro-batching (rows per forward/backward, at most two per example). */
     public TrainConfig trainConfig() {
         int micro = Math.max(1, Math.min(microBatch, 2 * opt.batchSize));
-        return opt.optimizer(TrainConfig.defaults().withSeed(run.seed), decay()).withBatch(micro, 1);
+        return opt.optimizer(TrainConfig.defaults().withSeed(run.seed), round.decaySteps(round.maxRounds))
+                .withBatch(micro, 1);
     }
 }

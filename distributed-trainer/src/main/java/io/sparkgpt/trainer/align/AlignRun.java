@@ -62,12 +62,12 @@ final class AlignRun {
                                               TrainConfig tc, ModelFactory factory, List<S> shards, String name,
                                               LocalTrainer<S> trainer, Validation validation, String defaultMetric,
                                               String headKey, Map<String, String> meta) {
-        JavaRDD<S> rdd = sc.parallelize(shards, o.workers);
+        JavaRDD<S> rdd = sc.parallelize(shards, o.round.workers);
         List<Long> sizes = new ArrayList<>();
         for (S s : shards) {
             sizes.add((long) ((List<?>) s).size());
         }
-        StopRule rule = StopRule.parse(o.earlyStopMetric == null ? defaultMetric : o.earlyStopMetric, o.patience);
+        StopRule rule = StopRule.parse(o.earlyStopMetric == null ? defaultMetric : o.earlyStopMetric, o.round.patience);
         DistributedTrainer<S> t = new DistributedTrainer<>(sc, storage, run, factory, rdd, sizes,
                 new DistributedTrainer.Job<>(name, trainer, validation, rule), o.run.output, System.out);
         return t.run(o.run.resume, (m, dir, p) -> {

@@ -109,7 +109,7 @@ public final class DpoJob implements Callable<Integer> {
             // the frozen reference's log-probs: once per pair, on the executors, in the shards' layout
             String init = o.init;
             long seed = o.run.seed;
-            List<ArrayList<Example>> shards = sc.parallelize(AlignData.deal(data.train(), o.workers), o.workers)
+            List<ArrayList<Example>> shards = sc.parallelize(AlignData.deal(data.train(), o.round.workers), o.round.workers)
                     .map(part -> {
                         try (GPT ref = AlignModel.load(init, vocab, seed)) {
                             double[][] lp = DpoTask.sequenceLogProbs(ref, part);

@@ -181,7 +181,7 @@ public final class PpoJob implements Callable<Integer> {
             try (GPT ref = AlignModel.load(o.init, vocab, o.run.seed)) {
                 AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
                         AlignModel.factory(o.init, vocab, tc, true, o.run.seed),
-                        AlignData.deal(data.train(), o.workers),
+                        AlignData.deal(data.train(), o.round.workers),
                         "sparkgpt PPO", new Trainer(o.init, vocab, o.run.seed, pc, spec),
                         new HeldOut(data.val(), ref, spec.build(vocab, o.run.seed), tc.withSeed(o.run.seed), pc),
                         "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName()));

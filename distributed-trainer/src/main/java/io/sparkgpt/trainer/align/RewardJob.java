@@ -93,7 +93,7 @@ public final class RewardJob implements Callable<Integer> {
             AlignRun.report(storage, o, "train-reward", data.train().size(), data.val().size(), bad);
             int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
             AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
-                    AlignModel.factory(o.init, vocab, tc, true, o.run.seed), AlignData.deal(data.train(), o.workers),
+                    AlignModel.factory(o.init, vocab, tc, true, o.run.seed), AlignData.deal(data.train(), o.round.workers),
                     "sparkgpt reward model", new Trainer(), new HeldOut(data.val()), "val_accuracy",
                     RewardModel.HEAD_KEY, Map.of("trainer", RewardJob.class.getName()));
             return Cli.EXIT_OK;

@@ -55,9 +55,6 @@ public final class DistillJob implements Callable<Integer> {
     double alpha;
     @Mixin
     PretrainOptions o = new PretrainOptions();
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    int patience;
 
     public static void main(String[] args) {
         Cli.main(new DistillJob(), args);
@@ -70,9 +67,8 @@ public final class DistillJob implements Callable<Integer> {
             throw new UsageException("--temperature must be > 0 and --kd-weight/--alpha >= 0, not both 0");
         }
         int rounds = o.rounds();
-        RunConfig run = new RunConfig(o.workers, rounds, o.localSteps, o.opt.batchSize, o.shape.blockSize,
-                o.opt.schedule(o.decaySteps(rounds)), o.evalEvery, o.evalWindows, patience, o.checkpointEvery, 2,
-                OuterOptimizer.Kind.NONE, 0.7, 0.9, o.run.seed, o.treeDepth);
+        RunConfig run = o.round.runConfig(rounds, o.opt, o.shape.blockSize, o.evalWindows, OuterOptimizer.Kind.NONE,
+                0.7, 0.9, o.run.seed);
         o.requireWindowPerChunk();
         SparkSession spark = Sessions.getOrCreate("sparkgpt-distill");
         try {
@@ -89,13 +85,13 @@ public final class DistillJob implements Callable<Integer> {
             storage.requireExists("training tokens", train);
             o.run.prepareOutput(storage);
 
-            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.workers);
+            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
             List<Long> shardTokens = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 shardTokens.add(desc[k]);
             }
-            int maxId = (int) desc[o.workers];
+            int maxId = (int) desc[o.round.workers];
             GPTConfig tc0 = tck.config();
             if (maxId >= tc0.vocabSize()) {
                 throw new UsageException("the data holds token id " + maxId + " but the teacher " + teacher
@@ -111,7 +107,7 @@ public final class DistillJob implements Callable<Integer> {
                     o.opt.batchSize);
             System.out.printf("distill: teacher %s (%,d parameters) -> student %s (%,d parameters); %d workers, shards "
                     + "%s tokens, %,d validation tokens; tau %.2f, kd weight %.2f, alpha %.2f%n", tc0,
-                    tck.params().length, student, GPT.countParams(student), o.workers, shardTokens, valStream.length,
+                    tck.params().length, student, GPT.countParams(student), o.round.workers, shardTokens, valStream.length,
                     temperature, kdWeight, alpha);
             Map<String, Object> runJson = new LinkedHashMap<>();
             runJson.put("job", "distill");
@@ -130,7 +126,7 @@ public final class DistillJob implements Callable<Integer> {
             DistributedTrainer.Job<int[]> job = new DistributedTrainer.Job<>("sparkgpt distillation",
                     new DistillTrainer(tc0, tck.params(), tc, temperature, kdWeight, alpha),
                     new TokenWindowValidation(valStream, o.shape.blockSize, o.evalWindows, o.opt.batchSize),
-                    StopRule.loss(patience));
+                    StopRule.loss(o.round.patience));
             DistributedTrainer<int[]> trainer = new DistributedTrainer<>(
                     JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, run,
                     GptModel.factory(student, tc, o.run.seed), shards, shardTokens, job, o.run.output, System.out);
@@ -139,7 +135,7 @@ public final class DistillJob implements Callable<Integer> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tcf, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("data", o.data, "teacher", teacher, "workers",
-                                String.valueOf(o.workers), "trainer", DistillJob.class.getName()))
+                                String.valueOf(o.round.workers), "trainer", DistillJob.class.getName()))
                         .save(storage, Storage.child(dir, PretrainJob.MODEL_FILE));
                 storage.markComplete(dir);
             });

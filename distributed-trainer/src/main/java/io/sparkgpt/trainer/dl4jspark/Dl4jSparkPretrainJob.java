@@ -92,15 +92,19 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         if (o.shape.dropout != 0) {
             throw new UsageException("--dropout " + o.shape.dropout + ": --engine dl4j-spark trains without dropout");
         }
-        if (spec.commandLine().getParseResult().hasMatchedOption("--grad-clip")) {
-            ignored.add("--grad-clip"); // the DL4J graph is trained without clipping
+        // options of the shared mixins that this engine has no use for: the DL4J graph is trained without clipping,
+        // runs to the end and keeps no checkpoints of its own
+        for (String unused : List.of("--grad-clip", "--patience", "--keep-checkpoints")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(unused)) {
+                ignored.add(unused);
+            }
         }
         if (!ignored.isEmpty()) {
             System.err.println("pretrain (dl4j-spark): ignoring options this engine does not use: " + ignored);
         }
         o.resolveBatch();
         int rounds = o.rounds();
-        if (o.localSteps < 1 || o.opt.batchSize < 1 || o.workers < 1 || rounds < 1) {
+        if (o.round.localSteps < 1 || o.opt.batchSize < 1 || o.round.workers < 1 || rounds < 1) {
             throw new UsageException("--local-steps, --batch-size, --workers and the number of rounds must be >= 1");
         }
         o.requireWindowPerChunk();
@@ -142,15 +146,15 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         }
         storage.requireWritable(o.run.output);
 
-        JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-        long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.workers);
-        int vocab = o.vocabulary(storage, (int) desc[o.workers]);
+        JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+        long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
+        int vocab = o.vocabulary(storage, (int) desc[o.round.workers]);
         int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
         GPTConfig model = o.shape.config(vocab);
-        TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), o.decaySteps(rounds),
+        TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), o.round.decaySteps(rounds),
                 o.opt.batchSize).withGradClip(0);
         System.out.printf("pretrain (dl4j-spark): %d workers, %d rounds x %d local steps x %d sequences, vocabulary "
-                + "%d, %,d validation tokens%n", o.workers, rounds, o.localSteps, o.opt.batchSize, vocab,
+                + "%d, %,d validation tokens%n", o.round.workers, rounds, o.round.localSteps, o.opt.batchSize, vocab,
                 valStream.length);
         Map<String, Object> runJson = new LinkedHashMap<>();
         runJson.put("engine", "dl4j-spark");
@@ -158,20 +162,20 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         runJson.put("model", model);
         runJson.put("train", tc);
         runJson.put("rounds", rounds);
-        runJson.put("local_steps", o.localSteps);
-        runJson.put("workers", o.workers);
+        runJson.put("local_steps", o.round.localSteps);
+        runJson.put("workers", o.round.workers);
         storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.run.seed),
-                trainingMaster(o.workers, o.opt.batchSize, o.localSteps, o.treeDepth, o.run.seed));
+                trainingMaster(o.round.workers, o.opt.batchSize, o.round.localSteps, o.round.treeDepth, o.run.seed));
 
         List<String> metrics = new ArrayList<>();
-        long tokensPerRound = (long) o.workers * o.localSteps * o.opt.batchSize * o.shape.blockSize;
+        long tokensPerRound = (long) o.round.workers * o.round.localSteps * o.opt.batchSize * o.shape.blockSize;
         double bestVal = Double.NaN;
         for (int round = 1; round <= rounds; round++) {
             JavaRDD<DataSet> batches = shards.mapPartitionsWithIndex(
-                    new WindowDataSets(o.run.seed, round, o.localSteps, o.opt.batchSize, o.shape.blockSize, vocab),
+                    new WindowDataSets(o.run.seed, round, o.round.localSteps, o.opt.batchSize, o.shape.blockSize, vocab),
                     true);
             long t0 = System.nanoTime();
             fitRound(net, batches);
@@ -179,11 +183,11 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
             double trainLoss = net.getScore() / o.shape.blockSize;   // DL4J's score is summed over the T positions
             Double valLoss = null;
             if (valStream.length > o.shape.blockSize
-                    && ((o.evalEvery > 0 && round % o.evalEvery == 0) || round == rounds)) {
+                    && ((o.round.evalEvery > 0 && round % o.round.evalEvery == 0) || round == rounds)) {
                 valLoss = validationLoss(net.getNetwork(), valStream);
                 bestVal = Double.isNaN(bestVal) ? valLoss : Math.min(bestVal, valLoss);
             }
-            long step = (long) round * o.localSteps;
+            long step = (long) round * o.round.localSteps;
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("engine", "dl4j-spark");
             line.put("round", round);
@@ -199,7 +203,7 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
             System.out.printf("round %d/%d step %d train %.4f val %s %.0f tokens/s %.1f s%n", round, rounds, step,
                     trainLoss, valLoss == null ? "-" : String.format("%.4f", valLoss), tokensPerRound / seconds,
                     seconds);
-            if (o.checkpointEvery > 0 && round % o.checkpointEvery == 0 && round < rounds) {
+            if (o.round.checkpointEvery > 0 && round % o.round.checkpointEvery == 0 && round < rounds) {
                 String dir = Storage.child(o.run.output, String.format("checkpoints/round-%06d", round));
                 storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(net.getNetwork()));
                 storage.markComplete(dir);
@@ -209,8 +213,8 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         ComputationGraph trained = net.getNetwork();
         storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(trained));
         try (GPT gpt = Dl4jGpt.toGpt(trained, model)) {
-            Checkpoint.of(gpt, tc, (long) rounds * o.localSteps, List.of(), Double.isNaN(bestVal)
-                    ? Double.MAX_VALUE : bestVal, 0, Map.of("data", o.data, "workers", String.valueOf(o.workers),
+            Checkpoint.of(gpt, tc, (long) rounds * o.round.localSteps, List.of(), Double.isNaN(bestVal)
+                    ? Double.MAX_VALUE : bestVal, 0, Map.of("data", o.data, "workers", String.valueOf(o.round.workers),
                     "trainer", "io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob")).save(storage,
                     Storage.child(dir, "model.ckpt"));
         }

@@ -8,6 +8,7 @@ import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
 import io.sparkgpt.tokenizer.chat.ChatTokens;
 import io.sparkgpt.trainer.OuterOptimizer;
+import io.sparkgpt.trainer.RoundOptions;
 import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.StopRule;
 import io.sparkgpt.model.cli.OptimizerOptions;
@@ -35,37 +36,15 @@ public final class PostTrainOptions {
     @Mixin
     public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withLearningRate(3e-4).withMinLr(3e-5)
             .withWarmupSteps(10).withWeightDecay(0).withBatch(8, 1));
+    /** Post-training's rounds: 10 of 10 local steps, a checkpoint every 5. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(10, 10, 5);
 
-    @Option(names = "--workers", defaultValue = "2", description = "parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--max-rounds", defaultValue = "10", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int maxRounds;
-    @Option(names = "--local-steps", defaultValue = "10",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = max-rounds x local-steps (keep it fixed to resume a run with "
-                    + "more rounds bit for bit) (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
 
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end); 0 = only at the end (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
     @Option(names = "--early-stop-metric", defaultValue = "val_loss",
             description = "validation figure that early stopping and 'best' follow (val_loss, exact_match, ...; "
                     + "prefix max: or min: to force the direction) (default: ${DEFAULT-VALUE})")
     public String earlyStopMetric;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement of --early-stop-metric; 0 = never "
-                    + "(default: ${DEFAULT-VALUE})")
-    public int patience;
-    @Option(names = "--checkpoint-every", defaultValue = "5",
-            description = "checkpoint every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    public int keepCheckpoints;
-    @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
-    public int treeDepth;
 
     /** The model file {@code --init} names. */
     public String initCheckpoint(Storage storage) {
@@ -90,24 +69,15 @@ public final class PostTrainOptions {
     }
 
     public RunConfig runConfig(int blockSize) {
-        if (run.resume && run.overwrite) {
-            throw new UsageException("--resume and --overwrite exclude each other");
-        }
-        int decay = decaySteps();
-        return new RunConfig(workers, maxRounds, localSteps, opt.batchSize, blockSize, opt.schedule(decay),
-                evalEvery, 1, patience, checkpointEvery, keepCheckpoints, OuterOptimizer.Kind.NONE, 0.7, 0.9, run.seed,
-                treeDepth);
+        return round.runConfig(opt, blockSize, run.seed);
     }
 
     public TrainConfig trainConfig() {
-        return opt.trainConfig(TrainConfig.defaults().withSeed(run.seed), decaySteps(), opt.batchSize);
-    }
-
-    public int decaySteps() {
-        return decaySteps > 0 ? decaySteps : maxRounds * localSteps;
+        return opt.trainConfig(TrainConfig.defaults().withSeed(run.seed), round.decaySteps(round.maxRounds),
+                opt.batchSize);
     }
 
     public StopRule stopRule() {
-        return StopRule.parse(earlyStopMetric, patience);
+        return StopRule.parse(earlyStopMetric, round.patience);
     }
 }

@@ -119,8 +119,8 @@ public final class SftJob implements Callable<Integer> {
             SftData.Rows trainRows = SftData.rows(examples, template, blockSize, badTrain);
             List<SftRow> rows = lay == SftData.Layout.PACK ? SftData.pack(trainRows.rows(), blockSize)
                     : trainRows.rows();
-            if (rows.size() < o.workers) {
-                throw new UsageException(train + ": " + rows.size() + " usable training rows for " + o.workers
+            if (rows.size() < o.round.workers) {
+                throw new UsageException(train + ": " + rows.size() + " usable training rows for " + o.round.workers
                         + " workers (skipped: " + badTrain.counts() + ")");
             }
             stats.put("train", section(train, trainRows.counters(), badTrain, rows.size()));
@@ -140,9 +140,9 @@ public final class SftJob implements Callable<Integer> {
 
             List<SftRow[]> shards = new ArrayList<>();
             List<Long> shardSizes = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 List<SftRow> mine = new ArrayList<>();
-                for (int i = k; i < rows.size(); i += o.workers) {
+                for (int i = k; i < rows.size(); i += o.round.workers) {
                     mine.add(rows.get(i));
                 }
                 shards.add(mine.toArray(new SftRow[0]));
@@ -180,12 +180,12 @@ public final class SftJob implements Callable<Integer> {
             runJson.put("train", tc);
             storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
             System.out.printf("sft: %d workers, %d training rows (%s), %d validation rows, %d skipped lines %s, "
-                            + "vocabulary %d (+%d chat tokens)%n", o.workers, rows.size(), lay.name().toLowerCase(),
+                            + "vocabulary %d (+%d chat tokens)%n", o.round.workers, rows.size(), lay.name().toLowerCase(),
                     valRows.size(), badTrain.total(), badTrain.counts(), tok.vocabSize(),
                     tok.vocabSize() - init.config().vocabSize());
 
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            JavaRDD<SftRow[]> rdd = jsc.parallelize(shards, o.workers).cache();
+            JavaRDD<SftRow[]> rdd = jsc.parallelize(shards, o.round.workers).cache();
             ChatValidation validation = new ChatValidation(valRows, valExamples.subList(0,
                     Math.min(evalGenerate, valExamples.size())), template, o.opt.batchSize, pad, maxNewTokens);
             DistributedTrainer.Job<SftRow[]> job = new DistributedTrainer.Job<>("sparkgpt SFT", new SftTrainer(pad),
@@ -196,7 +196,7 @@ public final class SftJob implements Callable<Integer> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tc, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("init", o.init, "tokenizer", "../tokenizer",
-                                "trainer", SftJob.class.getName(), "workers", String.valueOf(o.workers)))
+                                "trainer", SftJob.class.getName(), "workers", String.valueOf(o.round.workers)))
                         .save(storage, Storage.child(dir, "model.ckpt"));
                 storage.markComplete(dir);
             });
