@@ -278,8 +278,7 @@ public final class DistributedTrainer<S> {
         }
         double compute = sum.maxComputeSeconds();
         double averaging = Math.max(0, roundSec - compute);
-        double lr = new io.sparkgpt.model.LrSchedule(cfg.maxLr(), cfg.minLr(), cfg.warmupSteps(),
-                cfg.decaySteps()).at(step - 1);
+        double lr = cfg.schedule().at(step - 1);
         RoundMetrics m = new RoundMetrics(st.round, step, st.tokensSeen, st.lastTrain, val, lr,
                 sum.tokens() / roundSec, roundSec, compute, sum.maxSetupSeconds(), averaging, averaging / roundSec,
                 evalSec, sum.workers(), extra);

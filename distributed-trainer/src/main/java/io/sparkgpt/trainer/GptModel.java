@@ -9,17 +9,9 @@ import io.sparkgpt.model.TrainConfig;
  * {@code [m, v]} followed by one float holding AdamW's step counter t (bias correction), so that averaging the
  * state of workers that all took the same number of steps keeps t exact (t < 2^24).
  */
-public final class GptModel implements LocalModel {
-    private final GPT gpt;
-    private final TrainConfig train;
-
+public final class GptModel extends GptBackedModel {
     public GptModel(GPT gpt, TrainConfig train) {
-        this.gpt = gpt;
-        this.train = train;
-    }
-
-    public GPT gpt() {
-        return gpt;
+        super(gpt, train);
     }
 
     /** Serializable recipe (configs as JSON: the records are not Serializable) shipped to the workers. */
@@ -84,25 +76,5 @@ public final class GptModel implements LocalModel {
     public void useThreads(int threads) {
         gpt.setThreads(Math.max(1, threads));
         GPT.setBlasThreads(1);
-    }
-
-    @Override
-    public double trainStep(int[][] x, int[][] y, double lr) {
-        return gpt.trainStep(x, y, lr, train);
-    }
-
-    @Override
-    public double loss(int[][] x, int[][] y) {
-        return gpt.loss(x, y);
-    }
-
-    @Override
-    public void reseed(long seed) {
-        gpt.setRngState(seed);
-    }
-
-    @Override
-    public void close() {
-        gpt.close();
     }
 }

@@ -42,13 +42,6 @@ public final class PretrainJob implements Callable<Integer> {
     int microBatch;
     @Option(names = "--grad-accum", defaultValue = "1", description = "micro-batches per step (default: ${DEFAULT-VALUE})")
     int gradAccum;
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "global-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
-    double gradClip;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    int patience;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    int keepCheckpoints;
     @Option(names = "--outer-optimizer", defaultValue = "none",
             description = "none (plain averaging) or nesterov (DiLoCo) (default: ${DEFAULT-VALUE})")
     OuterOptimizer.Kind outerOptimizer;
@@ -88,18 +81,15 @@ public final class PretrainJob implements Callable<Integer> {
             throw new UsageException("--engine " + engine + ": expected own or dl4j-spark");
         }
         o.resolveBatch();
-        if (o.resume && o.overwrite) {
-            throw new UsageException("--resume and --overwrite exclude each other");
-        }
         int rounds = o.rounds();
-        if (gradAccum < 1 || (microBatch == 0 && o.batchSize % gradAccum != 0)) {
-            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --grad-accum " + gradAccum);
+        if (gradAccum < 1 || (microBatch == 0 && o.opt.batchSize % gradAccum != 0)) {
+            throw new UsageException("--batch-size " + o.opt.batchSize + " is not a multiple of --grad-accum "
+                    + gradAccum);
         }
-        int micro = microBatch > 0 ? microBatch : o.batchSize / gradAccum;
-        if (micro < 1 || o.batchSize % micro != 0) {
-            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --micro-batch " + micro);
-        }
+        int micro = microBatch > 0 ? microBatch : o.opt.batchSize / gradAccum;
         RunConfig run = runConfig(rounds);
+        TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), run.schedule().decaySteps(),
+                micro);
         o.requireWindowPerChunk();
 
         SparkSession spark = Sessions.getOrCreate("sparkgpt-pretrain");
@@ -108,44 +98,34 @@ public final class PretrainJob implements Callable<Integer> {
             String train = Storage.child(o.data, "train");
             String val = Storage.child(o.data, "val");
             storage.requireExists("training tokens", train);
-            prepareOutput(storage);
+            o.run.prepareOutput(storage);
             // a continued model keeps its context length: the windows are cut to it, whatever --block-size says
             Checkpoint initModel = init == null ? null : readInit(storage);
-            if (initModel != null && initModel.config().blockSize() != o.blockSize) {
+            if (initModel != null && initModel.config().blockSize() != o.shape.blockSize) {
                 System.out.printf("pretrain: --init model's context is %d tokens: windows of %d (not --block-size %d)%n",
-                        initModel.config().blockSize(), initModel.config().blockSize(), o.blockSize);
-                o.blockSize = initModel.config().blockSize();
+                        initModel.config().blockSize(), initModel.config().blockSize(), o.shape.blockSize);
+                o.shape.blockSize = initModel.config().blockSize();
                 run = runConfig(rounds);
                 o.requireWindowPerChunk();
             }
 
-            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-            long[] desc = TokenShards.describe(shards, o.blockSize + 1, o.workers);
+            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
             List<Long> shardTokens = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 shardTokens.add(desc[k]);
             }
-            int maxId = (int) desc[o.workers];
+            int maxId = (int) desc[o.round.workers];
             int vocab = o.vocabulary(storage, maxId);
             int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
             System.out.printf("pretrain: %d workers, shards %s tokens, %,d validation tokens, vocabulary %d%n",
-                    o.workers, shardTokens, valStream.length, vocab);
+                    o.round.workers, shardTokens, valStream.length, vocab);
 
             if (initModel != null && initModel.config().vocabSize() <= maxId) {
                 throw new UsageException("--init " + init + ": its vocabulary has " + initModel.config().vocabSize()
                         + " tokens but the data holds token id " + maxId + " (tokenize with its tokenizer)");
             }
-            GPTConfig model;
-            TrainConfig tc;
-            try {
-                model = initModel != null ? initModel.config()
-                        : new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false, true);
-                tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
-                        .withMaxSteps(run.decaySteps()).withWeightDecay(o.weightDecay).withBetas(0.9, o.beta2)
-                        .withGradClip(gradClip).withBatch(micro, o.batchSize / micro).withSeed(o.seed);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage(), e);
-            }
+            GPTConfig model = initModel != null ? initModel.config() : o.shape.config(vocab);
             Map<String, Object> runJson = new LinkedHashMap<>();
             runJson.put("data", o.data);
             if (initModel != null) {
@@ -157,11 +137,11 @@ public final class PretrainJob implements Callable<Integer> {
             runJson.put("train", tc);
             runJson.put("shard_tokens", shardTokens);
             runJson.put("validation_tokens", valStream.length);
-            storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
+            storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
 
             DistributedTrainer<int[]> trainer = DistributedTrainer.pretraining(
                     JavaSparkContext.fromSparkContext(spark.sparkContext()),
-                    storage, run, GptModel.factory(model, tc, o.seed), shards, shardTokens, valStream, o.output,
+                    storage, run, GptModel.factory(model, tc, o.run.seed), shards, shardTokens, valStream, o.run.output,
                     System.out);
             if (initModel != null) {
                 float[] state = null;
@@ -178,11 +158,11 @@ public final class PretrainJob implements Callable<Integer> {
                         initModel.params().length, initOptimizer ? "its optimizer state" : "a fresh optimizer");
             }
             // the final model in the model module's checkpoint format, so its sampling/eval tools load it
-            trainer.run(o.resume, (m, dir, s) -> {
+            trainer.run(o.run.resume, (m, dir, s) -> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tc, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("data", o.data, "workers",
-                                String.valueOf(o.workers), "trainer", "io.sparkgpt.trainer.PretrainJob"))
+                                String.valueOf(o.round.workers), "trainer", "io.sparkgpt.trainer.PretrainJob"))
                         .save(storage, Storage.child(dir, MODEL_FILE));
                 storage.markComplete(dir);
             });
@@ -203,21 +183,8 @@ public final class PretrainJob implements Callable<Integer> {
     }
 
     private RunConfig runConfig(int rounds) {
-        return new RunConfig(o.workers, rounds, o.localSteps, o.batchSize, o.blockSize, o.lr, o.minLr,
-                o.warmup, o.decaySteps(rounds), o.evalEvery, o.evalWindows, patience, o.checkpointEvery,
-                keepCheckpoints, outerOptimizer, outerLr, outerMomentum, o.seed, o.treeDepth);
-    }
-
-    private void prepareOutput(Storage storage) {
-        if (o.overwrite) {
-            storage.delete(o.output);
-        } else if (!o.resume && (storage.exists(Storage.child(o.output, "checkpoints"))
-                || storage.exists(Storage.child(o.output, "metrics.jsonl")))) {
-            throw new UsageException("output " + o.output + " already holds a run: use --resume to continue it or "
-                    + "--overwrite to start over");
-        }
-        storage.requireWritable(o.output);
-        storage.delete(Storage.child(o.output, Storage.SUCCESS));
+        return o.round.runConfig(rounds, o.opt, o.shape.blockSize, o.evalWindows, outerOptimizer, outerLr,
+                outerMomentum, o.run.seed);
     }
 
     /**

@@ -2,6 +2,12 @@ package io.sparkgpt.trainer;
 
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.model.GPTConfig;
+import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.cli.ModelShapeOptions;
+import io.sparkgpt.model.cli.OptimizerOptions;
+import io.sparkgpt.model.cli.RunOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,97 +20,51 @@ import picocli.CommandLine.Spec;
 public final class PretrainOptions {
     @Option(names = "--data", required = true, description = "tokens folder holding train/ and val/ (local or s3a://)")
     public String data;
-    @Option(names = "--output", required = true, description = "run folder: checkpoints, metrics.jsonl, loss.png, model")
-    public String output;
+    @Mixin
+    public RunOptions run = new RunOptions();
+    /** Pretraining's model defaults: smaller than {@code gpt train}'s (L2 H2 C64) so that a cluster run is quick. */
+    @Mixin
+    public ModelShapeOptions shape = new ModelShapeOptions(new GPTConfig(1, 64, 2, 2, 64, 0, false, true));
+    /** Pretraining's optimizer defaults: {@link TrainConfig#defaults()} with batches of 8 per worker, warmup 20. */
+    @Mixin
+    public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withBatch(8, 1).withWarmupSteps(20));
+    /** Pretraining's rounds: 20 of 10 local steps, a checkpoint every 5. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(20, 10, 5);
 
-    @Option(names = "--n-layer", defaultValue = "2", description = "transformer blocks (default: ${DEFAULT-VALUE})")
-    public int nLayer;
-    @Option(names = "--n-head", defaultValue = "2", description = "attention heads (default: ${DEFAULT-VALUE})")
-    public int nHead;
-    @Option(names = "--n-embd", defaultValue = "64", description = "embedding width (default: ${DEFAULT-VALUE})")
-    public int nEmbd;
-    @Option(names = "--block-size", defaultValue = "64", description = "context length (default: ${DEFAULT-VALUE})")
-    public int blockSize;
-    @Option(names = "--vocab-size", defaultValue = "0",
-            description = "0 = the tokenizer folder's vocabulary or the data's largest id + 1 (default: ${DEFAULT-VALUE})")
-    public int vocabSize;
-    @Option(names = "--dropout", defaultValue = "0", description = "dropout probability (default: ${DEFAULT-VALUE})")
-    public double dropout;
-
-    @Option(names = "--lr", defaultValue = "1e-3", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    public double lr;
-    @Option(names = "--min-lr", defaultValue = "1e-4", description = "cosine floor (default: ${DEFAULT-VALUE})")
-    public double minLr;
-    @Option(names = "--warmup", defaultValue = "20", description = "warmup steps (default: ${DEFAULT-VALUE})")
-    public int warmup;
-    @Option(names = "--max-rounds", defaultValue = "20", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int maxRounds;
     @Option(names = "--max-steps", defaultValue = "0",
             description = "if > 0: rounds = ceil(max-steps / local-steps), overriding --max-rounds (default: ${DEFAULT-VALUE})")
     public int maxSteps;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = rounds x local-steps (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
-    @Option(names = "--local-steps", defaultValue = "10",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
-    @Option(names = "--batch-size", defaultValue = "8",
-            description = "sequences per optimizer step per worker (default: ${DEFAULT-VALUE})")
-    public int batchSize;
     @Option(names = "--global-batch", defaultValue = "0",
             description = "sequences per optimizer step over all workers: each worker takes global-batch / workers "
                     + "(must divide; excludes --batch-size); 0 = use --batch-size (default: ${DEFAULT-VALUE})")
     public int globalBatch;
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
-    @Option(names = "--weight-decay", defaultValue = "0.1", description = "AdamW decay (default: ${DEFAULT-VALUE})")
-    public double weightDecay;
-    @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
-    public double beta2;
 
-    @Option(names = "--workers", defaultValue = "2", description = "data shards = parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end); 0 = only at the end (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
     @Option(names = "--eval-windows", defaultValue = "64", description = "validation windows (default: ${DEFAULT-VALUE})")
     public int evalWindows;
-    @Option(names = "--checkpoint-every", defaultValue = "5",
-            description = "checkpoint every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
-    @Option(names = "--resume", description = "continue from the last complete checkpoint under --output")
-    public boolean resume;
-    @Option(names = "--overwrite", description = "delete --output first")
-    public boolean overwrite;
-    @Option(names = "--seed", defaultValue = "1337", description = "run seed (default: ${DEFAULT-VALUE})")
-    public long seed;
     @Option(names = "--chunk-tokens", defaultValue = "4096",
             description = "documents are cut into chunks of this many tokens, dealt round-robin to workers (default: ${DEFAULT-VALUE})")
     public int chunkTokens;
     @Option(names = "--val-tokens", defaultValue = "1048576",
             description = "validation tokens read to the driver at most (default: ${DEFAULT-VALUE})")
     public int valTokens;
-    @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
-    public int treeDepth;
 
     /** Rounds to run: {@code ceil(--max-steps / --local-steps)} when {@code --max-steps > 0}, else {@code --max-rounds}. */
     public int rounds() {
-        return maxSteps > 0 ? (maxSteps + localSteps - 1) / Math.max(1, localSteps) : maxRounds;
-    }
-
-    /** The cosine horizon in steps: {@code --decay-steps}, or all the run's steps when 0. */
-    public int decaySteps(int rounds) {
-        return decaySteps > 0 ? decaySteps : rounds * localSteps;
+        return maxSteps > 0 ? (maxSteps + round.localSteps - 1) / Math.max(1, round.localSteps) : round.maxRounds;
     }
 
     /** The model's vocabulary by {@link PretrainJob#vocabulary(Storage, String, int, int)}'s rule. */
     public int vocabulary(Storage storage, int maxId) {
-        return PretrainJob.vocabulary(storage, data, vocabSize, maxId);
+        return PretrainJob.vocabulary(storage, data, shape.vocabSize, maxId);
     }
 
     /**
-     * Sets {@link #batchSize} (per worker) from {@code --global-batch} when that is given, so that runs with different
-     * {@code --workers} can be compared at the same global batch (same steps, same tokens per step); call it first.
+     * Sets {@code --batch-size} (per worker) from {@code --global-batch} when that is given, so that runs with
+     * different {@code --workers} can be compared at the same global batch (same steps, same tokens per step); call
+     * it first.
      */
     public void resolveBatch() {
         if (globalBatch == 0) {
@@ -117,16 +77,16 @@ public final class PretrainOptions {
                 && mixee.commandLine().getParseResult().hasMatchedOption("--batch-size")) {
             throw new UsageException("--global-batch and --batch-size exclude each other");
         }
-        if (workers < 1 || globalBatch % workers != 0) {
-            throw new UsageException("--global-batch " + globalBatch + " is not divisible by --workers " + workers
+        if (round.workers < 1 || globalBatch % round.workers != 0) {
+            throw new UsageException("--global-batch " + globalBatch + " is not divisible by --workers " + round.workers
                     + ": each worker takes global-batch / workers sequences per step");
         }
-        batchSize = globalBatch / workers;
+        opt.batchSize = globalBatch / round.workers;
     }
 
     /** A chunk must hold at least one training window of {@code --block-size + 1} tokens. */
     public void requireWindowPerChunk() {
-        if (chunkTokens < blockSize + 1) {
+        if (chunkTokens < shape.blockSize + 1) {
             throw new UsageException("--chunk-tokens " + chunkTokens + " must be at least --block-size + 1");
         }
     }

@@ -1,7 +1,5 @@
 package io.sparkgpt.trainer;
 
-import io.sparkgpt.model.LrSchedule;
-
 /** Where a worker stands in the run when its {@link LocalTrainer} is called. */
 public record RoundContext(int worker, int round, RunConfig cfg) {
     /** The seed of every random choice the worker makes this round: a function of (run seed, round, worker). */
@@ -16,7 +14,7 @@ public record RoundContext(int worker, int round, RunConfig cfg) {
 
     /** The learning rate of local step {@code i} (0-based) of this round, on the run's global schedule. */
     public double lr(int i) {
-        return new LrSchedule(cfg.maxLr(), cfg.minLr(), cfg.warmupSteps(), cfg.decaySteps()).at(firstStep() + i);
+        return cfg.schedule().at(firstStep() + i);
     }
 
     /** An IllegalStateException naming the worker, round and step when a loss is not finite. */

@@ -1,14 +1,17 @@
 package io.sparkgpt.trainer;
 
+import io.sparkgpt.model.LrSchedule;
+
 /**
  * The distributed run's settings (the model's own shape and optimiser settings live in the model module's
- * GPTConfig / TrainConfig; {@code maxLr .. decaySteps} repeat the schedule so the round task can rebuild it).
+ * GPTConfig / TrainConfig; the learning-rate schedule is here too, so that each round task follows the run's).
  *
  * @param workers          partitions = workers training in parallel each round
  * @param rounds           rounds to run (the run may stop earlier on patience)
  * @param localSteps       optimiser steps each worker takes per round before averaging
  * @param batchSize        sequences per optimiser step per worker (micro-batch x grad-accum)
  * @param blockSize        tokens per sequence
+ * @param schedule         the learning rate at each global optimiser step (warmup, cosine decay, floor)
  * @param evalEvery        validation every N rounds (and at the last round); 0 = only at the end
  * @param evalWindows      validation windows per evaluation
  * @param patience         stop after N evaluations without improvement; 0 = never
@@ -17,8 +20,8 @@ package io.sparkgpt.trainer;
  * @param seed             the run seed: model init, and each worker's windows via (seed, round, worker)
  * @param treeDepth        depth of Spark's treeAggregate
  */
-public record RunConfig(int workers, int rounds, int localSteps, int batchSize, int blockSize, double maxLr,
-                        double minLr, int warmupSteps, int decaySteps, int evalEvery, int evalWindows, int patience,
+public record RunConfig(int workers, int rounds, int localSteps, int batchSize, int blockSize, LrSchedule schedule,
+                        int evalEvery, int evalWindows, int patience,
                         int checkpointEvery, int keepCheckpoints, OuterOptimizer.Kind outer, double outerLr,
                         double outerMomentum, long seed, int treeDepth) implements java.io.Serializable {
     public RunConfig {

@@ -5,7 +5,7 @@ package io.sparkgpt.model;
  * {@code lr * (step + 1) / (warmup + 1)}, then cosine decay to {@code minLr} at {@code decaySteps}, then
  * {@code minLr}.
  */
-public record LrSchedule(double maxLr, double minLr, int warmupSteps, int decaySteps) {
+public record LrSchedule(double maxLr, double minLr, int warmupSteps, int decaySteps) implements java.io.Serializable {
 
     public double at(long step) {
         if (step < warmupSteps) {

@@ -66,6 +66,21 @@ public record TrainConfig(double learningRate, double minLr, int warmupSteps, in
         return microBatchSize * gradAccumSteps;
     }
 
+    /** Whether a loop evaluates after optimizer step {@code step} (1-based): every {@code evalInterval} steps. */
+    public boolean evaluatesAt(long step) {
+        return evalInterval > 0 && step % evalInterval == 0;
+    }
+
+    /** Whether a loop checkpoints after {@code step}: every {@code checkpointInterval} steps, or with each evaluation. */
+    public boolean checkpointsAt(long step, boolean evaluated) {
+        return checkpointInterval > 0 ? step % checkpointInterval == 0 : evaluated;
+    }
+
+    /** Whether {@code bad} evaluations without improvement end the run. */
+    public boolean patienceRunOut(int bad) {
+        return patience > 0 && bad >= patience;
+    }
+
     public LrSchedule schedule() {
         return new LrSchedule(learningRate, minLr, warmupSteps, maxSteps);
     }

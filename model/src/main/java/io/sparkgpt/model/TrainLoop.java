@@ -21,7 +21,7 @@ import java.util.Map;
 public final class TrainLoop {
     public static final String CHECKPOINT = "checkpoint.bin";
     public static final String BEST = "best.bin";
-    public static final String METRICS = "metrics.jsonl";
+    public static final String METRICS = MetricsFile.NAME;
 
     /** Outcome of {@link #run}. */
     public record Result(long steps, double lastTrainLoss, double valLoss, double bestValLoss, boolean stoppedEarly,
@@ -91,15 +91,8 @@ public final class TrainLoop {
         best = c.bestValLoss();
         bad = c.evalsWithoutImprovement();
         metrics.clear();
-        if (outDir != null && storage.exists(Storage.child(outDir, METRICS))) {
-            for (String line : storage.readString(Storage.child(outDir, METRICS)).split("\n")) {
-                if (!line.isBlank()) {
-                    Object s = Json.read(line, Map.class).get("step");
-                    if (s instanceof Number n && n.longValue() <= step) {
-                        metrics.add(line);
-                    }
-                }
-            }
+        if (outDir != null) {
+            metrics.addAll(MetricsFile.linesUpTo(storage, outDir, step));
         }
     }
 
@@ -140,13 +133,13 @@ public final class TrainLoop {
                 tWin = now;
                 winStart = step;
             }
-            boolean evalNow = valTokens != null && tc.evalInterval() > 0 && step % tc.evalInterval() == 0;
+            boolean evalNow = valTokens != null && tc.evaluatesAt(step);
             if (evalNow) {
                 valLoss = evaluate();
                 evaluatedAtEnd = true;
-                stopped = tc.patience() > 0 && bad >= tc.patience();
+                stopped = tc.patienceRunOut(bad);
             }
-            boolean ckpt = tc.checkpointInterval() > 0 ? step % tc.checkpointInterval() == 0 : evalNow;
+            boolean ckpt = tc.checkpointsAt(step, evalNow);
             if (ckpt || stopped || step == end) {
                 // the final evaluation belongs to the end of training, not to a --stop-after pause: a paused and
                 // resumed run must evaluate exactly when the uninterrupted one does
@@ -222,7 +215,7 @@ public final class TrainLoop {
             return;
         }
         checkpoint().save(storage, Storage.child(outDir, CHECKPOINT));
-        storage.writeString(Storage.child(outDir, METRICS), String.join("\n", metrics) + "\n");
+        MetricsFile.write(storage, outDir, metrics);
     }
 
     private static String eta(double secs) {

@@ -1,12 +1,14 @@
 package io.sparkgpt.common.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
 /**
  * The command-line convention of every job: picocli parses the options, {@code --help} lists them with their
- * defaults, and a bad option or a {@link UsageException} is one line on stderr and exit code 2.
+ * defaults, and a bad option or a {@link UsageException} is one line on stderr and exit code 2. A command that
+ * declares {@code --config} takes its options' defaults from that JSON file ({@link ConfigFile}).
  */
 public final class Cli {
     public static final int EXIT_OK = 0;
@@ -20,6 +22,23 @@ public final class Cli {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         setVersion(cl, version());
+        ConfigFile config;
+        try {
+            config = ConfigFile.find(args);
+        } catch (UsageException e) {
+            cl.getErr().println(cl.getCommandName() + ": " + e.getMessage());
+            cl.getErr().flush();
+            return EXIT_USAGE;
+        }
+        if (config != null) {
+            // read before parsing, so that the file's values are the defaults that the flags then override
+            cl.setDefaultValueProvider(config);
+            cl.setExecutionStrategy(parsed -> {
+                List<CommandLine> chain = parsed.asCommandLineList();
+                config.check(chain.get(chain.size() - 1).getCommandSpec());
+                return new CommandLine.RunLast().execute(parsed);
+            });
+        }
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage()

@@ -6,6 +6,7 @@ import io.sparkgpt.model.GPT;
 import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.align.ScalarHead;
+import io.sparkgpt.trainer.GptBackedModel;
 import io.sparkgpt.trainer.LocalModel;
 import io.sparkgpt.trainer.ModelFactory;
 import java.util.Arrays;
@@ -15,27 +16,16 @@ import java.util.Arrays;
  * Flat parameters are the GPT's followed by the head's; the optimiser state is the GPT's moments, the head's
  * moments, then one float holding the common AdamW step counter (trunk and head always step together).
  */
-public final class AlignModel implements LocalModel {
-    private final GPT gpt;
+public final class AlignModel extends GptBackedModel {
     private final ScalarHead head; // null: no head (DPO)
-    private final TrainConfig train;
 
     public AlignModel(GPT gpt, ScalarHead head, TrainConfig train) {
-        this.gpt = gpt;
+        super(gpt, train);
         this.head = head;
-        this.train = train;
-    }
-
-    public GPT gpt() {
-        return gpt;
     }
 
     public ScalarHead head() {
         return head;
-    }
-
-    public TrainConfig train() {
-        return train;
     }
 
     /**
@@ -132,25 +122,5 @@ public final class AlignModel implements LocalModel {
         if (head != null) {
             head.setMoments(Arrays.copyOfRange(state, n2, n2 + h2), t);
         }
-    }
-
-    @Override
-    public double trainStep(int[][] x, int[][] y, double lr) {
-        return gpt.trainStep(x, y, lr, train);
-    }
-
-    @Override
-    public double loss(int[][] x, int[][] y) {
-        return gpt.loss(x, y);
-    }
-
-    @Override
-    public void reseed(long seed) {
-        gpt.setRngState(seed);
-    }
-
-    @Override
-    public void close() {
-        gpt.close();
     }
 }

@@ -3,7 +3,11 @@ package io.sparkgpt.trainer.align;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.trainer.OuterOptimizer;
+import io.sparkgpt.trainer.RoundOptions;
 import io.sparkgpt.trainer.RunConfig;
+import io.sparkgpt.model.cli.OptimizerOptions;
+import io.sparkgpt.model.cli.RunOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options the alignment jobs share (input, model, schedule, workers, evaluation, checkpoints), one mixin. */
@@ -16,81 +20,37 @@ public final class AlignOptions {
     @Option(names = "--init", required = true, description = "starting model: a model.ckpt (pretraining or SFT); "
             + "for DPO and PPO also the frozen reference")
     public String init;
-    @Option(names = "--output", required = true, description = "run folder: checkpoints, metrics.jsonl, loss.png, "
-            + "metrics.png, summary.json, data-stats.json, model/model.ckpt")
-    public String output;
+    @Mixin
+    public RunOptions run = new RunOptions();
+    /** Alignment's optimizer defaults: a tenth of post-training's learning rate, no warmup, no decay. */
+    @Mixin
+    public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withLearningRate(1e-4).withMinLr(1e-5)
+            .withWarmupSteps(0).withWeightDecay(0).withBatch(8, 1));
+    /** Alignment's rounds: 10 of 5 local steps, a checkpoint every round. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(10, 5, 1);
 
-    @Option(names = "--workers", defaultValue = "2", description = "parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--max-rounds", defaultValue = "10", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int rounds;
-    @Option(names = "--local-steps", defaultValue = "5",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = max-rounds x local-steps (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
-    @Option(names = "--batch-size", defaultValue = "8",
-            description = "examples per optimizer step per worker (default: ${DEFAULT-VALUE})")
-    public int batchSize;
     @Option(names = "--micro-batch", defaultValue = "16", description = "rows per forward/backward (default: ${DEFAULT-VALUE})")
     public int microBatch;
-    @Option(names = "--lr", defaultValue = "1e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    public double lr;
-    @Option(names = "--min-lr", defaultValue = "1e-5", description = "cosine floor (default: ${DEFAULT-VALUE})")
-    public double minLr;
-    @Option(names = "--warmup", defaultValue = "0", description = "warmup steps (default: ${DEFAULT-VALUE})")
-    public int warmup;
-    @Option(names = "--weight-decay", defaultValue = "0", description = "AdamW decay (default: ${DEFAULT-VALUE})")
-    public double weightDecay;
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "global-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
-    public double gradClip;
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    public int patience;
     @Option(names = "--early-stop-metric", description = "validation figure that early stopping and 'best' follow; "
             + "prefix max: or min: to set the direction (default: the job's own)")
     public String earlyStopMetric;
-    @Option(names = "--checkpoint-every", defaultValue = "1", description = "checkpoint every N rounds (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    public int keepCheckpoints;
     @Option(names = "--val-percent", defaultValue = "10",
             description = "share of records held out, by a hash of the record (default: ${DEFAULT-VALUE})")
     public int valPercent;
-    @Option(names = "--seed", defaultValue = "1337", description = "run seed (default: ${DEFAULT-VALUE})")
-    public long seed;
-    @Option(names = "--resume", description = "continue from the last complete checkpoint under --output")
-    public boolean resume;
-    @Option(names = "--overwrite", description = "delete --output first")
-    public boolean overwrite;
 
     /** The engine's settings for a model of context {@code blockSize}. */
     public RunConfig runConfig(int blockSize) {
         if (valPercent < 1 || valPercent > 50) {
             throw new UsageException("--val-percent " + valPercent + " is out of range 1..50");
         }
-        return new RunConfig(workers, rounds, localSteps, batchSize, blockSize, lr, Math.min(minLr, lr), warmup,
-                decay(), evalEvery, 1, patience, checkpointEvery, keepCheckpoints,
-                OuterOptimizer.Kind.NONE, 1.0, 0.0, seed, 2);
+        return round.runConfig(opt, blockSize, run.seed);
     }
 
-    int decay() {
-        return decaySteps > 0 ? decaySteps : rounds * localSteps;
-    }
-
-    /** The inner optimizer (AdamW) and micro-batching. */
+    /** The inner optimizer (AdamW) and micro-batching (rows per forward/backward, at most two per example). */
     public TrainConfig trainConfig() {
-        try {
-            int micro = Math.min(microBatch, 2 * batchSize);
-            return TrainConfig.defaults().withLearningRate(lr).withMinLr(Math.min(minLr, lr)).withWarmupSteps(warmup)
-                    .withMaxSteps(decay()).withWeightDecay(weightDecay).withGradClip(gradClip)
-                    .withBatch(Math.max(1, micro), 1).withSeed(seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        int micro = Math.max(1, Math.min(microBatch, 2 * opt.batchSize));
+        return opt.optimizer(TrainConfig.defaults().withSeed(run.seed), round.decaySteps(round.maxRounds))
+                .withBatch(micro, 1);
     }
 }

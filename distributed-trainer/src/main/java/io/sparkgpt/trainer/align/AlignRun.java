@@ -24,22 +24,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 final class AlignRun {
     private AlignRun() {}
 
-    /** Refuses to overwrite a run by accident; clears the run's _SUCCESS. */
-    static void prepareOutput(Storage storage, AlignOptions o) {
-        if (o.resume && o.overwrite) {
-            throw new UsageException("--resume and --overwrite exclude each other");
-        }
-        if (o.overwrite) {
-            storage.delete(o.output);
-        } else if (!o.resume && (storage.exists(Storage.child(o.output, "checkpoints"))
-                || storage.exists(Storage.child(o.output, "metrics.jsonl")))) {
-            throw new UsageException("output " + o.output + " already holds a run: use --resume to continue it or "
-                    + "--overwrite to start over");
-        }
-        storage.requireWritable(o.output);
-        storage.delete(Storage.child(o.output, Storage.SUCCESS));
-    }
-
     /**
      * Resolves {@code --init} (a model.ckpt, or a run folder holding {@code model/model.ckpt}) in place and returns
      * the model's shape from it.
@@ -63,7 +47,7 @@ final class AlignRun {
         s.put("skipped", bad.total());
         s.put("skipped_by_reason", bad.counts());
         s.put("skipped_examples", bad.messages());
-        storage.writeString(Storage.child(o.output, "data-stats.json"), Json.write(s));
+        storage.writeString(Storage.child(o.run.output, "data-stats.json"), Json.write(s));
         System.out.printf("%s: %,d train, %,d held out, %,d skipped %s%n", job, train, val, bad.total(), bad.counts());
         for (String m : bad.messages().subList(0, Math.min(5, bad.messages().size()))) {
             System.out.println("  skipped " + m);
@@ -78,15 +62,15 @@ final class AlignRun {
                                               TrainConfig tc, ModelFactory factory, List<S> shards, String name,
                                               LocalTrainer<S> trainer, Validation validation, String defaultMetric,
                                               String headKey, Map<String, String> meta) {
-        JavaRDD<S> rdd = sc.parallelize(shards, o.workers);
+        JavaRDD<S> rdd = sc.parallelize(shards, o.round.workers);
         List<Long> sizes = new ArrayList<>();
         for (S s : shards) {
             sizes.add((long) ((List<?>) s).size());
         }
-        StopRule rule = StopRule.parse(o.earlyStopMetric == null ? defaultMetric : o.earlyStopMetric, o.patience);
+        StopRule rule = StopRule.parse(o.earlyStopMetric == null ? defaultMetric : o.earlyStopMetric, o.round.patience);
         DistributedTrainer<S> t = new DistributedTrainer<>(sc, storage, run, factory, rdd, sizes,
-                new DistributedTrainer.Job<>(name, trainer, validation, rule), o.output, System.out);
-        return t.run(o.resume, (m, dir, p) -> {
+                new DistributedTrainer.Job<>(name, trainer, validation, rule), o.run.output, System.out);
+        return t.run(o.run.resume, (m, dir, p) -> {
             AlignModel am = (AlignModel) m;
             Map<String, String> all = new LinkedHashMap<>(meta);
             all.put("init", o.init);

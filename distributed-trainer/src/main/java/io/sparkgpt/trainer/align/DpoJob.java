@@ -99,7 +99,7 @@ public final class DpoJob implements Callable<Integer> {
             RunConfig run = o.runConfig(cfg.blockSize());
             TrainConfig tc = o.trainConfig();
             ChatTemplate t = AlignData.template(storage, o.tokenizer);
-            AlignRun.prepareOutput(storage, o);
+            o.run.prepareOutput(storage);
             BadRecords bad = new BadRecords();
             AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, t, cfg.blockSize(),
                     o.valPercent, bad);
@@ -108,8 +108,8 @@ public final class DpoJob implements Callable<Integer> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             // the frozen reference's log-probs: once per pair, on the executors, in the shards' layout
             String init = o.init;
-            long seed = o.seed;
-            List<ArrayList<Example>> shards = sc.parallelize(AlignData.deal(data.train(), o.workers), o.workers)
+            long seed = o.run.seed;
+            List<ArrayList<Example>> shards = sc.parallelize(AlignData.deal(data.train(), o.round.workers), o.round.workers)
                     .map(part -> {
                         try (GPT ref = AlignModel.load(init, vocab, seed)) {
                             double[][] lp = DpoTask.sequenceLogProbs(ref, part);
@@ -124,7 +124,7 @@ public final class DpoJob implements Callable<Integer> {
             try (GPT ref = AlignModel.load(init, vocab, seed)) {
                 refVal = DpoTask.sequenceLogProbs(ref, data.val());
             }
-            AlignRun.run(sc, storage, o, run, tc, AlignModel.factory(o.init, vocab, tc, false, o.seed), shards,
+            AlignRun.run(sc, storage, o, run, tc, AlignModel.factory(o.init, vocab, tc, false, o.run.seed), shards,
                     "sparkgpt DPO (beta " + beta + ")", new Trainer(beta), new HeldOut(data.val(), refVal, beta),
                     "val_accuracy", null, Map.of("trainer", DpoJob.class.getName(), "dpo.beta",
                             Double.toString(beta)));

@@ -162,7 +162,7 @@ public final class PpoJob implements Callable<Integer> {
             if (!reward.equals("checker")) {
                 storage.requireExists("--reward model", reward);
             }
-            AlignRun.prepareOutput(storage, o);
+            o.run.prepareOutput(storage);
             BadRecords bad = new BadRecords();
             AlignData.Split<AlignData.Prompt> data = AlignData.prompts(storage, o.data, t, cfg.blockSize(), maxNew,
                     o.valPercent, bad);
@@ -178,11 +178,12 @@ public final class PpoJob implements Callable<Integer> {
                 }
             }
             RewardSpec spec = new RewardSpec(reward, o.tokenizer, answers);
-            try (GPT ref = AlignModel.load(o.init, vocab, o.seed)) {
+            try (GPT ref = AlignModel.load(o.init, vocab, o.run.seed)) {
                 AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
-                        AlignModel.factory(o.init, vocab, tc, true, o.seed), AlignData.deal(data.train(), o.workers),
-                        "sparkgpt PPO", new Trainer(o.init, vocab, o.seed, pc, spec),
-                        new HeldOut(data.val(), ref, spec.build(vocab, o.seed), tc.withSeed(o.seed), pc),
+                        AlignModel.factory(o.init, vocab, tc, true, o.run.seed),
+                        AlignData.deal(data.train(), o.round.workers),
+                        "sparkgpt PPO", new Trainer(o.init, vocab, o.run.seed, pc, spec),
+                        new HeldOut(data.val(), ref, spec.build(vocab, o.run.seed), tc.withSeed(o.run.seed), pc),
                         "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName()));
             }
             return Cli.EXIT_OK;

@@ -86,14 +86,14 @@ public final class RewardJob implements Callable<Integer> {
             RunConfig run = o.runConfig(cfg.blockSize());
             TrainConfig tc = o.trainConfig();
             ChatTemplate t = AlignData.template(storage, o.tokenizer);
-            AlignRun.prepareOutput(storage, o);
+            o.run.prepareOutput(storage);
             BadRecords bad = new BadRecords();
             AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, t, cfg.blockSize(),
                     o.valPercent, bad);
             AlignRun.report(storage, o, "train-reward", data.train().size(), data.val().size(), bad);
             int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
             AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
-                    AlignModel.factory(o.init, vocab, tc, true, o.seed), AlignData.deal(data.train(), o.workers),
+                    AlignModel.factory(o.init, vocab, tc, true, o.run.seed), AlignData.deal(data.train(), o.round.workers),
                     "sparkgpt reward model", new Trainer(), new HeldOut(data.val()), "val_accuracy",
                     RewardModel.HEAD_KEY, Map.of("trainer", RewardJob.class.getName()));
             return Cli.EXIT_OK;

@@ -22,6 +22,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scala.Tuple2;
 
@@ -36,14 +37,8 @@ import scala.Tuple2;
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Completions for every prompt of a Parquet/JSONL input, batched on the executors.")
 public final class GenerateJob implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model.ckpt, a compressed model file, or a run folder")
-    String model;
-    @Option(names = "--tokenizer", description = "tokenizer folder (default: <run>/tokenizer)")
-    String tokenizer;
-    @Option(names = "--input", required = true, description = "prompts: Parquet, or JSON lines (.jsonl[.gz])")
-    String input;
-    @Option(names = "--output", required = true, description = "output folder: completions/, errors/, stats.json")
-    String output;
+    @Mixin
+    BatchOptions b = new BatchOptions();
     @Option(names = "--column", defaultValue = "prompt", description = "the prompt column (default: ${DEFAULT-VALUE})")
     String column;
     @Option(names = "--max-new-tokens", defaultValue = "64", description = "default: ${DEFAULT-VALUE}")
@@ -56,14 +51,8 @@ public final class GenerateJob implements Callable<Integer> {
     double topP;
     @Option(names = "--seed", defaultValue = "1337", description = "row r draws from (seed, r) (default: ${DEFAULT-VALUE})")
     long seed;
-    @Option(names = "--precision", defaultValue = "FLOAT32", description = "FLOAT32 or INT8 (default: ${DEFAULT-VALUE})")
-    Precision precision;
     @Option(names = "--batch-size", defaultValue = "16", description = "prompts decoded together (default: ${DEFAULT-VALUE})")
     int batchSize;
-    @Option(names = "--partitions", defaultValue = "0", description = "0 = as read (default: ${DEFAULT-VALUE})")
-    int partitions;
-    @Option(names = "--overwrite", description = "redo a complete output")
-    boolean overwrite;
 
     public static void main(String[] args) {
         Cli.main(new GenerateJob(), args);
@@ -86,14 +75,12 @@ public final class GenerateJob implements Callable<Integer> {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-generate");
         try {
             Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            StepOutput out = new StepOutput(storage, output);
-            if (out.isComplete() && !overwrite) {
-                System.out.println("generate: " + output + " is complete (--overwrite to redo)");
+            StepOutput out = b.open(storage, "generate");
+            if (out == null) {
                 return Cli.EXIT_OK;
             }
-            storage.requireExists("--input", input);
-            ModelSource src = ModelSource.resolve(storage, model, tokenizer, precision);
-            BatchInput in = BatchInput.read(spark, input, column, partitions);
+            ModelSource src = b.model(storage);
+            BatchInput in = b.read(spark, column);
             Sampler.Options o; // validated here, once, for a clear error on the driver
             try {
                 o = new Sampler.Options(maxNewTokens, temperature, topK, topP, seed, -1, true);
@@ -109,14 +96,14 @@ public final class GenerateJob implements Callable<Integer> {
                     new Sampler.Options(n, temp, k, p, sd, -1, true), bs));
             Map<String, Object> fig = new LinkedHashMap<>();
             fig.put("model", src.modelPath());
-            fig.put("input", input);
+            fig.put("input", b.input);
             fig.put("sampling", Map.of("max_new_tokens", maxNewTokens, "temperature", temperature, "top_k", topK,
-                    "top_p", topP, "seed", seed, "batch_size", batchSize, "precision", precision.name()));
+                    "top_p", topP, "seed", seed, "batch_size", batchSize, "precision", b.precision.name()));
             Map<String, Object> stats = BatchOutput.write(storage, out, "completions", "new_tokens",
                     spark.createDataFrame(rows, SCHEMA), fig);
             System.out.printf("generate: %d rows, %d completions, errors %s, %.1f prompts/s, %.1f tokens/s -> %s%n",
                     stats.get("rows"), stats.get("kept"), stats.get("errors"), stats.get("rows_per_s"),
-                    stats.get("tokens_per_s"), output);
+                    stats.get("tokens_per_s"), b.output);
             return Cli.EXIT_OK;
         } finally {
             spark.stop();

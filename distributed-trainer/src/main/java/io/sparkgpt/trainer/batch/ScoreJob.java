@@ -24,6 +24,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import scala.Tuple2;
 
@@ -37,22 +38,10 @@ import scala.Tuple2;
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Per-document loss and perplexity of a Parquet/JSONL corpus under a model, as columns.")
 public final class ScoreJob implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model.ckpt, a compressed model file, or a run folder")
-    String model;
-    @Option(names = "--tokenizer", description = "tokenizer folder (default: <run>/tokenizer)")
-    String tokenizer;
-    @Option(names = "--input", required = true, description = "documents: Parquet, or JSON lines (.jsonl[.gz])")
-    String input;
-    @Option(names = "--output", required = true, description = "output folder: scored/, errors/, stats.json")
-    String output;
+    @Mixin
+    BatchOptions b = new BatchOptions();
     @Option(names = "--column", defaultValue = "text", description = "the text column (default: ${DEFAULT-VALUE})")
     String column;
-    @Option(names = "--precision", defaultValue = "FLOAT32", description = "FLOAT32 or INT8 (default: ${DEFAULT-VALUE})")
-    Precision precision;
-    @Option(names = "--partitions", defaultValue = "0", description = "0 = as read (default: ${DEFAULT-VALUE})")
-    int partitions;
-    @Option(names = "--overwrite", description = "redo a complete output")
-    boolean overwrite;
 
     public static void main(String[] args) {
         Cli.main(new ScoreJob(), args);
@@ -63,14 +52,12 @@ public final class ScoreJob implements Callable<Integer> {
         SparkSession spark = Sessions.getOrCreate("sparkgpt-score");
         try {
             Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            StepOutput out = new StepOutput(storage, output);
-            if (out.isComplete() && !overwrite) {
-                System.out.println("score: " + output + " is complete (--overwrite to redo)");
+            StepOutput out = b.open(storage, "score");
+            if (out == null) {
                 return Cli.EXIT_OK;
             }
-            storage.requireExists("--input", input);
-            ModelSource src = ModelSource.resolve(storage, model, tokenizer, precision);
-            BatchInput in = BatchInput.read(spark, input, column, partitions);
+            ModelSource src = b.model(storage);
+            BatchInput in = b.read(spark, column);
             StructType schema = new StructType();
             List<Integer> keep = new ArrayList<>();
             StructField[] fields = in.schema().fields();
@@ -82,7 +69,7 @@ public final class ScoreJob implements Callable<Integer> {
             }
             for (String c : List.of("row", "n_tokens", "loss", "perplexity", "error", "detail")) {
                 if (Arrays.asList(schema.fieldNames()).contains(c)) {
-                    throw new UsageException("--input " + input + " already has a column '" + c + "'");
+                    throw new UsageException("--input " + b.input + " already has a column '" + c + "'");
                 }
             }
             schema = schema.add("row", DataTypes.LongType, false).add("n_tokens", DataTypes.LongType, false)
@@ -94,12 +81,12 @@ public final class ScoreJob implements Callable<Integer> {
             JavaRDD<Row> rows = in.rows().mapPartitions(it -> score(src, it, col, corrupt, name, cols));
             Map<String, Object> fig = new LinkedHashMap<>();
             fig.put("model", src.modelPath());
-            fig.put("input", input);
+            fig.put("input", b.input);
             Map<String, Object> stats = BatchOutput.write(storage, out, "scored", "n_tokens",
                     spark.createDataFrame(rows, schema), fig);
             System.out.printf("score: %d rows, %d scored, errors %s, %.1f docs/s, %.1f tokens/s -> %s%n",
                     stats.get("rows"), stats.get("kept"), stats.get("errors"), stats.get("rows_per_s"),
-                    stats.get("tokens_per_s"), output);
+                    stats.get("tokens_per_s"), b.output);
             return Cli.EXIT_OK;
         } finally {
             spark.stop();

@@ -55,11 +55,6 @@ public final class DistillJob implements Callable<Integer> {
     double alpha;
     @Mixin
     PretrainOptions o = new PretrainOptions();
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "global-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
-    double gradClip;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement; 0 = never (default: ${DEFAULT-VALUE})")
-    int patience;
 
     public static void main(String[] args) {
         Cli.main(new DistillJob(), args);
@@ -68,16 +63,12 @@ public final class DistillJob implements Callable<Integer> {
     @Override
     public Integer call() {
         o.resolveBatch();
-        if (o.resume && o.overwrite) {
-            throw new UsageException("--resume and --overwrite exclude each other");
-        }
         if (!(temperature > 0) || kdWeight < 0 || alpha < 0 || kdWeight + alpha == 0) {
             throw new UsageException("--temperature must be > 0 and --kd-weight/--alpha >= 0, not both 0");
         }
         int rounds = o.rounds();
-        RunConfig run = new RunConfig(o.workers, rounds, o.localSteps, o.batchSize, o.blockSize, o.lr, o.minLr,
-                o.warmup, o.decaySteps(rounds), o.evalEvery, o.evalWindows, patience, o.checkpointEvery, 2,
-                OuterOptimizer.Kind.NONE, 0.7, 0.9, o.seed, o.treeDepth);
+        RunConfig run = o.round.runConfig(rounds, o.opt, o.shape.blockSize, o.evalWindows, OuterOptimizer.Kind.NONE,
+                0.7, 0.9, o.run.seed);
         o.requireWindowPerChunk();
         SparkSession spark = Sessions.getOrCreate("sparkgpt-distill");
         try {
@@ -92,45 +83,31 @@ public final class DistillJob implements Callable<Integer> {
             String train = Storage.child(o.data, "train");
             String val = Storage.child(o.data, "val");
             storage.requireExists("training tokens", train);
-            if (o.overwrite) {
-                storage.delete(o.output);
-            } else if (!o.resume && storage.exists(Storage.child(o.output, "metrics.jsonl"))) {
-                throw new UsageException("output " + o.output + " already holds a run: use --resume or --overwrite");
-            }
-            storage.requireWritable(o.output);
-            storage.delete(Storage.child(o.output, Storage.SUCCESS));
+            o.run.prepareOutput(storage);
 
-            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-            long[] desc = TokenShards.describe(shards, o.blockSize + 1, o.workers);
+            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+            long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
             List<Long> shardTokens = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 shardTokens.add(desc[k]);
             }
-            int maxId = (int) desc[o.workers];
+            int maxId = (int) desc[o.round.workers];
             GPTConfig tc0 = tck.config();
             if (maxId >= tc0.vocabSize()) {
                 throw new UsageException("the data holds token id " + maxId + " but the teacher " + teacher
                         + " has a vocabulary of " + tc0.vocabSize());
             }
-            if (o.blockSize > tc0.blockSize()) {
-                throw new UsageException("--block-size " + o.blockSize + " exceeds the teacher's context "
+            if (o.shape.blockSize > tc0.blockSize()) {
+                throw new UsageException("--block-size " + o.shape.blockSize + " exceeds the teacher's context "
                         + tc0.blockSize());
             }
             int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
-            GPTConfig student;
-            TrainConfig tc;
-            try {
-                student = new GPTConfig(tc0.vocabSize(), o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false,
-                        true);
-                tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
-                        .withMaxSteps(run.decaySteps()).withWeightDecay(o.weightDecay).withBetas(0.9, o.beta2)
-                        .withGradClip(gradClip).withBatch(o.batchSize, 1).withSeed(o.seed);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage(), e);
-            }
+            GPTConfig student = o.shape.config(tc0.vocabSize());
+            TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), run.schedule().decaySteps(),
+                    o.opt.batchSize);
             System.out.printf("distill: teacher %s (%,d parameters) -> student %s (%,d parameters); %d workers, shards "
                     + "%s tokens, %,d validation tokens; tau %.2f, kd weight %.2f, alpha %.2f%n", tc0,
-                    tck.params().length, student, GPT.countParams(student), o.workers, shardTokens, valStream.length,
+                    tck.params().length, student, GPT.countParams(student), o.round.workers, shardTokens, valStream.length,
                     temperature, kdWeight, alpha);
             Map<String, Object> runJson = new LinkedHashMap<>();
             runJson.put("job", "distill");
@@ -144,21 +121,21 @@ public final class DistillJob implements Callable<Integer> {
             runJson.put("model", student);
             runJson.put("train", tc);
             runJson.put("shard_tokens", shardTokens);
-            storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
+            storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
 
             DistributedTrainer.Job<int[]> job = new DistributedTrainer.Job<>("sparkgpt distillation",
                     new DistillTrainer(tc0, tck.params(), tc, temperature, kdWeight, alpha),
-                    new TokenWindowValidation(valStream, o.blockSize, o.evalWindows, o.batchSize),
-                    StopRule.loss(patience));
+                    new TokenWindowValidation(valStream, o.shape.blockSize, o.evalWindows, o.opt.batchSize),
+                    StopRule.loss(o.round.patience));
             DistributedTrainer<int[]> trainer = new DistributedTrainer<>(
                     JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, run,
-                    GptModel.factory(student, tc, o.seed), shards, shardTokens, job, o.output, System.out);
+                    GptModel.factory(student, tc, o.run.seed), shards, shardTokens, job, o.run.output, System.out);
             final TrainConfig tcf = tc;
-            trainer.run(o.resume, (m, dir, s) -> {
+            trainer.run(o.run.resume, (m, dir, s) -> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tcf, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("data", o.data, "teacher", teacher, "workers",
-                                String.valueOf(o.workers), "trainer", DistillJob.class.getName()))
+                                String.valueOf(o.round.workers), "trainer", DistillJob.class.getName()))
                         .save(storage, Storage.child(dir, PretrainJob.MODEL_FILE));
                 storage.markComplete(dir);
             });

@@ -74,6 +74,8 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
     String engine;
     @Unmatched
     List<String> ignored = new ArrayList<>();
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
         Cli.main(new Dl4jSparkPretrainJob(), args);
@@ -84,18 +86,25 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         if (!"dl4j-spark".equals(engine)) {
             throw new UsageException("--engine " + engine + ": this class is the dl4j-spark engine");
         }
-        if (o.resume) {
+        if (o.run.resume) {
             throw new UsageException("--resume is not supported by --engine dl4j-spark (use the default engine)");
         }
-        if (o.dropout != 0) {
-            throw new UsageException("--dropout " + o.dropout + ": --engine dl4j-spark trains without dropout");
+        if (o.shape.dropout != 0) {
+            throw new UsageException("--dropout " + o.shape.dropout + ": --engine dl4j-spark trains without dropout");
+        }
+        // options of the shared mixins that this engine has no use for: the DL4J graph is trained without clipping,
+        // runs to the end and keeps no checkpoints of its own
+        for (String unused : List.of("--grad-clip", "--patience", "--keep-checkpoints")) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(unused)) {
+                ignored.add(unused);
+            }
         }
         if (!ignored.isEmpty()) {
             System.err.println("pretrain (dl4j-spark): ignoring options this engine does not use: " + ignored);
         }
         o.resolveBatch();
         int rounds = o.rounds();
-        if (o.localSteps < 1 || o.batchSize < 1 || o.workers < 1 || rounds < 1) {
+        if (o.round.localSteps < 1 || o.opt.batchSize < 1 || o.round.workers < 1 || rounds < 1) {
             throw new UsageException("--local-steps, --batch-size, --workers and the number of rounds must be >= 1");
         }
         o.requireWindowPerChunk();
@@ -130,29 +139,22 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         String train = Storage.child(o.data, "train");
         String val = Storage.child(o.data, "val");
         storage.requireExists("training tokens", train);
-        if (o.overwrite) {
-            storage.delete(o.output);
-        } else if (storage.exists(Storage.child(o.output, "metrics.jsonl"))) {
-            throw new UsageException("output " + o.output + " already holds a run: use --overwrite to start over");
+        if (o.run.overwrite) {
+            storage.delete(o.run.output);
+        } else if (storage.exists(Storage.child(o.run.output, "metrics.jsonl"))) {
+            throw new UsageException("output " + o.run.output + " already holds a run: use --overwrite to start over");
         }
-        storage.requireWritable(o.output);
+        storage.requireWritable(o.run.output);
 
-        JavaRDD<int[]> shards = TokenShards.build(spark, train, o.workers, o.chunkTokens);
-        long[] desc = TokenShards.describe(shards, o.blockSize + 1, o.workers);
-        int vocab = o.vocabulary(storage, (int) desc[o.workers]);
+        JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+        long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
+        int vocab = o.vocabulary(storage, (int) desc[o.round.workers]);
         int[] valStream = storage.exists(val) ? TokenShards.readValidation(spark, val, o.valTokens) : new int[0];
-        GPTConfig model;
-        TrainConfig tc;
-        try {
-            model = new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, 0.0, false, true);
-            tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
-                    .withMaxSteps(o.decaySteps(rounds)).withWeightDecay(o.weightDecay)
-                    .withBetas(0.9, o.beta2).withGradClip(0).withBatch(o.batchSize, 1).withSeed(o.seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
+        GPTConfig model = o.shape.config(vocab);
+        TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), o.round.decaySteps(rounds),
+                o.opt.batchSize).withGradClip(0);
         System.out.printf("pretrain (dl4j-spark): %d workers, %d rounds x %d local steps x %d sequences, vocabulary "
-                + "%d, %,d validation tokens%n", o.workers, rounds, o.localSteps, o.batchSize, vocab,
+                + "%d, %,d validation tokens%n", o.round.workers, rounds, o.round.localSteps, o.opt.batchSize, vocab,
                 valStream.length);
         Map<String, Object> runJson = new LinkedHashMap<>();
         runJson.put("engine", "dl4j-spark");
@@ -160,31 +162,32 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
         runJson.put("model", model);
         runJson.put("train", tc);
         runJson.put("rounds", rounds);
-        runJson.put("local_steps", o.localSteps);
-        runJson.put("workers", o.workers);
-        storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
+        runJson.put("local_steps", o.round.localSteps);
+        runJson.put("workers", o.round.workers);
+        storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
 
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.seed),
-                trainingMaster(o.workers, o.batchSize, o.localSteps, o.treeDepth, o.seed));
+        SparkComputationGraph net = new SparkComputationGraph(jsc, Dl4jGpt.build(model, tc, o.run.seed),
+                trainingMaster(o.round.workers, o.opt.batchSize, o.round.localSteps, o.round.treeDepth, o.run.seed));
 
         List<String> metrics = new ArrayList<>();
-        long tokensPerRound = (long) o.workers * o.localSteps * o.batchSize * o.blockSize;
+        long tokensPerRound = (long) o.round.workers * o.round.localSteps * o.opt.batchSize * o.shape.blockSize;
         double bestVal = Double.NaN;
         for (int round = 1; round <= rounds; round++) {
             JavaRDD<DataSet> batches = shards.mapPartitionsWithIndex(
-                    new WindowDataSets(o.seed, round, o.localSteps, o.batchSize, o.blockSize, vocab), true);
+                    new WindowDataSets(o.run.seed, round, o.round.localSteps, o.opt.batchSize, o.shape.blockSize, vocab),
+                    true);
             long t0 = System.nanoTime();
             fitRound(net, batches);
             double seconds = (System.nanoTime() - t0) / 1e9;
-            double trainLoss = net.getScore() / o.blockSize;   // DL4J's score is summed over the T positions
+            double trainLoss = net.getScore() / o.shape.blockSize;   // DL4J's score is summed over the T positions
             Double valLoss = null;
-            if (valStream.length > o.blockSize
-                    && ((o.evalEvery > 0 && round % o.evalEvery == 0) || round == rounds)) {
+            if (valStream.length > o.shape.blockSize
+                    && ((o.round.evalEvery > 0 && round % o.round.evalEvery == 0) || round == rounds)) {
                 valLoss = validationLoss(net.getNetwork(), valStream);
                 bestVal = Double.isNaN(bestVal) ? valLoss : Math.min(bestVal, valLoss);
             }
-            long step = (long) round * o.localSteps;
+            long step = (long) round * o.round.localSteps;
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("engine", "dl4j-spark");
             line.put("round", round);
@@ -196,28 +199,28 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
             line.put("tokens_per_s", tokensPerRound / seconds);
             line.put("round_s", seconds);
             metrics.add(Json.writeLine(line));
-            storage.writeString(Storage.child(o.output, "metrics.jsonl"), String.join("\n", metrics) + "\n");
+            storage.writeString(Storage.child(o.run.output, "metrics.jsonl"), String.join("\n", metrics) + "\n");
             System.out.printf("round %d/%d step %d train %.4f val %s %.0f tokens/s %.1f s%n", round, rounds, step,
                     trainLoss, valLoss == null ? "-" : String.format("%.4f", valLoss), tokensPerRound / seconds,
                     seconds);
-            if (o.checkpointEvery > 0 && round % o.checkpointEvery == 0 && round < rounds) {
-                String dir = Storage.child(o.output, String.format("checkpoints/round-%06d", round));
+            if (o.round.checkpointEvery > 0 && round % o.round.checkpointEvery == 0 && round < rounds) {
+                String dir = Storage.child(o.run.output, String.format("checkpoints/round-%06d", round));
                 storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(net.getNetwork()));
                 storage.markComplete(dir);
             }
         }
-        String dir = Storage.child(o.output, "model");
+        String dir = Storage.child(o.run.output, "model");
         ComputationGraph trained = net.getNetwork();
         storage.writeAtomically(Storage.child(dir, "graph.zip"), graphBytes(trained));
         try (GPT gpt = Dl4jGpt.toGpt(trained, model)) {
-            Checkpoint.of(gpt, tc, (long) rounds * o.localSteps, List.of(), Double.isNaN(bestVal)
-                    ? Double.MAX_VALUE : bestVal, 0, Map.of("data", o.data, "workers", String.valueOf(o.workers),
+            Checkpoint.of(gpt, tc, (long) rounds * o.round.localSteps, List.of(), Double.isNaN(bestVal)
+                    ? Double.MAX_VALUE : bestVal, 0, Map.of("data", o.data, "workers", String.valueOf(o.round.workers),
                     "trainer", "io.sparkgpt.trainer.dl4jspark.Dl4jSparkPretrainJob")).save(storage,
                     Storage.child(dir, "model.ckpt"));
         }
         storage.markComplete(dir);
         shards.unpersist(false);
-        storage.markComplete(o.output);
+        storage.markComplete(o.run.output);
         return Cli.EXIT_OK;
     }
 
@@ -265,18 +268,18 @@ public final class Dl4jSparkPretrainJob implements Callable<Integer> {
 
     /** Mean loss over up to {@code --eval-windows} evenly spaced windows of the validation stream. */
     double validationLoss(ComputationGraph g, int[] stream) {
-        int span = stream.length - o.blockSize - 1;
+        int span = stream.length - o.shape.blockSize - 1;
         int n = Math.max(1, Math.min(o.evalWindows, span + 1));
         double sum = 0;
         int done = 0;
-        for (int s = 0; s < n; s += o.batchSize) {
-            int b = Math.min(o.batchSize, n - s);
-            int[][] x = new int[b][o.blockSize];
-            int[][] y = new int[b][o.blockSize];
+        for (int s = 0; s < n; s += o.opt.batchSize) {
+            int b = Math.min(o.opt.batchSize, n - s);
+            int[][] x = new int[b][o.shape.blockSize];
+            int[][] y = new int[b][o.shape.blockSize];
             for (int i = 0; i < b; i++) {
                 int start = (int) ((long) span * (s + i) / Math.max(1, n - 1));
-                System.arraycopy(stream, start, x[i], 0, o.blockSize);
-                System.arraycopy(stream, start + 1, y[i], 0, o.blockSize);
+                System.arraycopy(stream, start, x[i], 0, o.shape.blockSize);
+                System.arraycopy(stream, start + 1, y[i], 0, o.shape.blockSize);
             }
             sum += Dl4jGpt.loss(g, x, y) * b;
             done += b;

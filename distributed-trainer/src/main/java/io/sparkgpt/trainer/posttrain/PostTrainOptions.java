@@ -8,8 +8,12 @@ import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
 import io.sparkgpt.tokenizer.chat.ChatTokens;
 import io.sparkgpt.trainer.OuterOptimizer;
+import io.sparkgpt.trainer.RoundOptions;
 import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.StopRule;
+import io.sparkgpt.model.cli.OptimizerOptions;
+import io.sparkgpt.model.cli.RunOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -26,61 +30,21 @@ public final class PostTrainOptions {
             description = "the tokenizer folder of that model (vocab.json, merges.txt); the chat tokens are added if "
                     + "missing and the result is written to <output>/tokenizer")
     public String tokenizer;
-    @Option(names = "--output", required = true, description = "run folder: checkpoints, metrics.jsonl, loss.png, "
-            + "metrics.png, stats.json, tokenizer/, model/")
-    public String output;
+    @Mixin
+    public RunOptions run = new RunOptions();
+    /** Post-training's optimizer defaults: a tenth of pretraining's learning rate, a short warmup, no decay. */
+    @Mixin
+    public OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withLearningRate(3e-4).withMinLr(3e-5)
+            .withWarmupSteps(10).withWeightDecay(0).withBatch(8, 1));
+    /** Post-training's rounds: 10 of 10 local steps, a checkpoint every 5. */
+    @Mixin
+    public RoundOptions round = new RoundOptions(10, 10, 5);
 
-    @Option(names = "--workers", defaultValue = "2", description = "parallel tasks per round (default: ${DEFAULT-VALUE})")
-    public int workers;
-    @Option(names = "--max-rounds", defaultValue = "10", description = "rounds to run (default: ${DEFAULT-VALUE})")
-    public int maxRounds;
-    @Option(names = "--local-steps", defaultValue = "10",
-            description = "optimizer steps per worker between averagings (default: ${DEFAULT-VALUE})")
-    public int localSteps;
-    @Option(names = "--batch-size", defaultValue = "8",
-            description = "rows per optimizer step per worker (default: ${DEFAULT-VALUE})")
-    public int batchSize;
-    @Option(names = "--lr", defaultValue = "3e-4", description = "peak learning rate (default: ${DEFAULT-VALUE})")
-    public double lr;
-    @Option(names = "--min-lr", defaultValue = "3e-5", description = "cosine floor (default: ${DEFAULT-VALUE})")
-    public double minLr;
-    @Option(names = "--warmup", defaultValue = "10", description = "warmup steps (default: ${DEFAULT-VALUE})")
-    public int warmup;
-    @Option(names = "--decay-steps", defaultValue = "0",
-            description = "cosine horizon in steps; 0 = max-rounds x local-steps (keep it fixed to resume a run with "
-                    + "more rounds bit for bit) (default: ${DEFAULT-VALUE})")
-    public int decaySteps;
-    @Option(names = "--weight-decay", defaultValue = "0.0", description = "AdamW decay (default: ${DEFAULT-VALUE})")
-    public double weightDecay;
-    @Option(names = "--beta2", defaultValue = "0.99", description = "AdamW beta2 (default: ${DEFAULT-VALUE})")
-    public double beta2;
-    @Option(names = "--grad-clip", defaultValue = "1.0", description = "global-norm clip, 0 = off (default: ${DEFAULT-VALUE})")
-    public double gradClip;
 
-    @Option(names = "--eval-every", defaultValue = "1",
-            description = "validation every N rounds (and at the end); 0 = only at the end (default: ${DEFAULT-VALUE})")
-    public int evalEvery;
     @Option(names = "--early-stop-metric", defaultValue = "val_loss",
             description = "validation figure that early stopping and 'best' follow (val_loss, exact_match, ...; "
                     + "prefix max: or min: to force the direction) (default: ${DEFAULT-VALUE})")
     public String earlyStopMetric;
-    @Option(names = "--patience", defaultValue = "0",
-            description = "stop after N evaluations without improvement of --early-stop-metric; 0 = never "
-                    + "(default: ${DEFAULT-VALUE})")
-    public int patience;
-    @Option(names = "--checkpoint-every", defaultValue = "5",
-            description = "checkpoint every N rounds (and at the end) (default: ${DEFAULT-VALUE})")
-    public int checkpointEvery;
-    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "complete checkpoints kept (default: ${DEFAULT-VALUE})")
-    public int keepCheckpoints;
-    @Option(names = "--resume", description = "continue from the last complete checkpoint under --output")
-    public boolean resume;
-    @Option(names = "--overwrite", description = "delete --output first")
-    public boolean overwrite;
-    @Option(names = "--seed", defaultValue = "1337", description = "run seed (default: ${DEFAULT-VALUE})")
-    public long seed;
-    @Option(names = "--tree-depth", defaultValue = "2", description = "treeAggregate depth (default: ${DEFAULT-VALUE})")
-    public int treeDepth;
 
     /** The model file {@code --init} names. */
     public String initCheckpoint(Storage storage) {
@@ -105,42 +69,15 @@ public final class PostTrainOptions {
     }
 
     public RunConfig runConfig(int blockSize) {
-        if (resume && overwrite) {
-            throw new UsageException("--resume and --overwrite exclude each other");
-        }
-        int decay = decaySteps();
-        return new RunConfig(workers, maxRounds, localSteps, batchSize, blockSize, lr, minLr, warmup, decay, evalEvery,
-                1, patience, checkpointEvery, keepCheckpoints, OuterOptimizer.Kind.NONE, 0.7, 0.9, seed, treeDepth);
+        return round.runConfig(opt, blockSize, run.seed);
     }
 
     public TrainConfig trainConfig() {
-        try {
-            return TrainConfig.defaults().withLearningRate(lr).withMinLr(minLr).withWarmupSteps(warmup)
-                    .withMaxSteps(decaySteps()).withWeightDecay(weightDecay).withBetas(0.9, beta2)
-                    .withGradClip(gradClip).withBatch(batchSize, 1).withSeed(seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage(), e);
-        }
-    }
-
-    public int decaySteps() {
-        return decaySteps > 0 ? decaySteps : maxRounds * localSteps;
+        return opt.trainConfig(TrainConfig.defaults().withSeed(run.seed), round.decaySteps(round.maxRounds),
+                opt.batchSize);
     }
 
     public StopRule stopRule() {
-        return StopRule.parse(earlyStopMetric, patience);
-    }
-
-    /** Refuses to overwrite a run unless asked; removes the run's _SUCCESS (it is being changed). */
-    public void prepareOutput(Storage storage) {
-        if (overwrite) {
-            storage.delete(output);
-        } else if (!resume && (storage.exists(Storage.child(output, "checkpoints"))
-                || storage.exists(Storage.child(output, "metrics.jsonl")))) {
-            throw new UsageException("output " + output + " already holds a run: use --resume to continue it or "
-                    + "--overwrite to start over");
-        }
-        storage.requireWritable(output);
-        storage.delete(Storage.child(output, Storage.SUCCESS));
+        return StopRule.parse(earlyStopMetric, round.patience);
     }
 }

@@ -88,7 +88,7 @@ public final class SftJob implements Callable<Integer> {
         }
         Augmenter augmenter;
         try {
-            augmenter = augment.isEmpty() ? null : new Augmenter(augment, augmentCopies, o.seed);
+            augmenter = augment.isEmpty() ? null : new Augmenter(augment, augmentCopies, o.run.seed);
         } catch (IllegalArgumentException e) {
             throw new UsageException("--augment: " + e.getMessage(), e);
         }
@@ -103,7 +103,7 @@ public final class SftJob implements Callable<Integer> {
             Checkpoint init = o.loadInit(storage);
             BpeTokenizer tok = o.chatTokenizer(storage);
             RunConfig run = o.runConfig(init.config().blockSize());
-            o.prepareOutput(storage);
+            o.run.prepareOutput(storage);
             ChatTemplate template = new ChatTemplate(tok);
             int blockSize = init.config().blockSize();
             int pad = tok.eotId() >= 0 ? tok.eotId() : template.stopToken();
@@ -119,8 +119,8 @@ public final class SftJob implements Callable<Integer> {
             SftData.Rows trainRows = SftData.rows(examples, template, blockSize, badTrain);
             List<SftRow> rows = lay == SftData.Layout.PACK ? SftData.pack(trainRows.rows(), blockSize)
                     : trainRows.rows();
-            if (rows.size() < o.workers) {
-                throw new UsageException(train + ": " + rows.size() + " usable training rows for " + o.workers
+            if (rows.size() < o.round.workers) {
+                throw new UsageException(train + ": " + rows.size() + " usable training rows for " + o.round.workers
                         + " workers (skipped: " + badTrain.counts() + ")");
             }
             stats.put("train", section(train, trainRows.counters(), badTrain, rows.size()));
@@ -140,9 +140,9 @@ public final class SftJob implements Callable<Integer> {
 
             List<SftRow[]> shards = new ArrayList<>();
             List<Long> shardSizes = new ArrayList<>();
-            for (int k = 0; k < o.workers; k++) {
+            for (int k = 0; k < o.round.workers; k++) {
                 List<SftRow> mine = new ArrayList<>();
-                for (int i = k; i < rows.size(); i += o.workers) {
+                for (int i = k; i < rows.size(); i += o.round.workers) {
                     mine.add(rows.get(i));
                 }
                 shards.add(mine.toArray(new SftRow[0]));
@@ -151,7 +151,8 @@ public final class SftJob implements Callable<Integer> {
 
             // model: the trained one, with rows for the chat tokens
             GPT base = init.toModel();
-            GPT model = base.config().vocabSize() < tok.vocabSize() ? base.withVocabSize(tok.vocabSize(), o.seed) : base;
+            GPT model = base.config().vocabSize() < tok.vocabSize() ? base.withVocabSize(tok.vocabSize(), o.run.seed)
+                    : base;
             if (model != base) {
                 base.close();
             }
@@ -164,9 +165,9 @@ public final class SftJob implements Callable<Integer> {
             model.close();
 
             TokenizerFiles.render(tok).forEach((name, text) ->
-                    storage.writeString(Storage.child(Storage.child(o.output, "tokenizer"), name), text));
+                    storage.writeString(Storage.child(Storage.child(o.run.output, "tokenizer"), name), text));
             stats.put("chat_tokens", tok.specialTokens());
-            storage.writeString(Storage.child(o.output, "stats.json"), Json.write(stats));
+            storage.writeString(Storage.child(o.run.output, "stats.json"), Json.write(stats));
             Map<String, Object> runJson = new LinkedHashMap<>();
             runJson.put("job", "sft");
             runJson.put("init", o.init);
@@ -177,25 +178,25 @@ public final class SftJob implements Callable<Integer> {
             runJson.put("run", run);
             runJson.put("model", modelCfg);
             runJson.put("train", tc);
-            storage.writeString(Storage.child(o.output, "run.json"), Json.write(runJson));
+            storage.writeString(Storage.child(o.run.output, "run.json"), Json.write(runJson));
             System.out.printf("sft: %d workers, %d training rows (%s), %d validation rows, %d skipped lines %s, "
-                            + "vocabulary %d (+%d chat tokens)%n", o.workers, rows.size(), lay.name().toLowerCase(),
+                            + "vocabulary %d (+%d chat tokens)%n", o.round.workers, rows.size(), lay.name().toLowerCase(),
                     valRows.size(), badTrain.total(), badTrain.counts(), tok.vocabSize(),
                     tok.vocabSize() - init.config().vocabSize());
 
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            JavaRDD<SftRow[]> rdd = jsc.parallelize(shards, o.workers).cache();
+            JavaRDD<SftRow[]> rdd = jsc.parallelize(shards, o.round.workers).cache();
             ChatValidation validation = new ChatValidation(valRows, valExamples.subList(0,
-                    Math.min(evalGenerate, valExamples.size())), template, o.batchSize, pad, maxNewTokens);
+                    Math.min(evalGenerate, valExamples.size())), template, o.opt.batchSize, pad, maxNewTokens);
             DistributedTrainer.Job<SftRow[]> job = new DistributedTrainer.Job<>("sparkgpt SFT", new SftTrainer(pad),
                     validation, o.stopRule(), initParams);
             DistributedTrainer<SftRow[]> trainer = new DistributedTrainer<>(jsc, storage, run,
-                    GptModel.factory(modelCfg, tc, o.seed), rdd, shardSizes, job, o.output, System.out);
-            trainer.run(o.resume, (m, dir, s) -> {
+                    GptModel.factory(modelCfg, tc, o.run.seed), rdd, shardSizes, job, o.run.output, System.out);
+            trainer.run(o.run.resume, (m, dir, s) -> {
                 GPT gpt = ((GptModel) m).gpt();
                 Checkpoint.of(gpt, tc, s.steps(), List.of(), s.bestValLoss() == null ? Double.MAX_VALUE
                                 : s.bestValLoss(), 0, Map.of("init", o.init, "tokenizer", "../tokenizer",
-                                "trainer", SftJob.class.getName(), "workers", String.valueOf(o.workers)))
+                                "trainer", SftJob.class.getName(), "workers", String.valueOf(o.round.workers)))
                         .save(storage, Storage.child(dir, "model.ckpt"));
                 storage.markComplete(dir);
             });

@@ -4,6 +4,7 @@ import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.common.json.Json;
 import io.sparkgpt.model.Checkpoint;
 import io.sparkgpt.model.LrSchedule;
+import io.sparkgpt.model.MetricsFile;
 import io.sparkgpt.model.TrainConfig;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ import java.util.Map;
 public final class AlignLoop {
     public static final String CHECKPOINT = "checkpoint.bin";
     public static final String BEST = "best.bin";
-    public static final String METRICS = "metrics.jsonl";
+    public static final String METRICS = MetricsFile.NAME;
     static final String KIND_KEY = "align.kind";
 
     /** Outcome of {@link #run}: the last evaluation's metrics (empty if none ran). */
@@ -85,15 +86,8 @@ public final class AlignLoop {
         best = c.bestValLoss();
         bad = c.evalsWithoutImprovement();
         metrics.clear();
-        if (outDir != null && storage.exists(Storage.child(outDir, METRICS))) {
-            for (String line : storage.readString(Storage.child(outDir, METRICS)).split("\n")) {
-                if (!line.isBlank()) {
-                    Object s = Json.read(line, Map.class).get("step");
-                    if (s instanceof Number n && n.longValue() <= step) {
-                        metrics.add(line);
-                    }
-                }
-            }
+        if (outDir != null) {
+            metrics.addAll(MetricsFile.linesUpTo(storage, outDir, step));
         }
     }
 
@@ -120,13 +114,13 @@ public final class AlignLoop {
             if (log != null) {
                 log.println(line("step " + step + "/" + tc.maxSteps(), m));
             }
-            boolean evalNow = tc.evalInterval() > 0 && step % tc.evalInterval() == 0;
+            boolean evalNow = tc.evaluatesAt(step);
             if (evalNow) {
                 evaluate();
                 evaluatedAtEnd = true;
-                stopped = tc.patience() > 0 && bad >= tc.patience();
+                stopped = tc.patienceRunOut(bad);
             }
-            boolean ckpt = tc.checkpointInterval() > 0 ? step % tc.checkpointInterval() == 0 : evalNow;
+            boolean ckpt = tc.checkpointsAt(step, evalNow);
             if (ckpt || stopped || step == end) {
                 // the final evaluation belongs to the end of training, not to a pause: a paused and resumed run
                 // evaluates exactly when the uninterrupted one does
@@ -190,9 +184,7 @@ public final class AlignLoop {
             return;
         }
         checkpoint().save(storage, Storage.child(outDir, CHECKPOINT));
-        storage.writeAtomically(Storage.child(outDir, METRICS),
-                (String.join("\n", metrics) + (metrics.isEmpty() ? "" : "\n")).getBytes(
-                        java.nio.charset.StandardCharsets.UTF_8));
+        MetricsFile.write(storage, outDir, metrics);
     }
 
     private static String line(String head, Map<String, Object> m) {

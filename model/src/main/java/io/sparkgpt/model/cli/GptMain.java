@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -151,46 +152,30 @@ public final class GptMain implements Callable<Integer> {
         @Option(names = "--val-data", description = "validation data (default: the last --val-fraction of --data)")
         String valData;
         @Option(names = "--val-fraction", defaultValue = "0.1") double valFraction;
-        @Option(names = "--out", required = true, description = "output folder (local or s3a://)") String out;
-        @Option(names = "--overwrite", description = "start over even if --out holds a checkpoint") boolean overwrite;
+        @Mixin
+        RunOptions run = new RunOptions();
         @Option(names = "--init", description = "start from this checkpoint's parameters (e.g. what `gpt import` "
                 + "made from Hugging Face GPT-2 weights): the model's shape comes from it, --dropout and the training "
                 + "settings from the options") String init;
-        @Option(names = "--resume", description = "continue from --out/checkpoint.bin exactly (model and training "
-                + "settings come from the checkpoint; --stop-after and --threads still apply)") boolean resume;
-        @Option(names = "--vocab-size", defaultValue = "0", description = "for .bin data (0 = the tokenizer's, else "
-                + "max id + 1)")
-        int vocabSize;
         @Option(names = "--tokenizer", description = "tokenizer folder of the .bin data (saved in the checkpoint "
                 + "for eval and sample)")
         String tokenizerDir;
-        @Option(names = "--n-layer", defaultValue = "4") int nLayer;
-        @Option(names = "--n-head", defaultValue = "4") int nHead;
-        @Option(names = "--n-embd", defaultValue = "128") int nEmbd;
-        @Option(names = "--block-size", defaultValue = "64") int blockSize;
-        @Option(names = "--dropout", defaultValue = "0.0") double dropout;
+        @Mixin
+        ModelShapeOptions shape = new ModelShapeOptions();
         @Option(names = "--bias", description = "biases in linears and LayerNorms") boolean bias;
         @Option(names = "--untied", description = "separate LM head matrix") boolean untied;
         @Option(names = "--gelu", defaultValue = "tanh", description = "tanh (GPT-2's approximation) or exact "
                 + "(x * Phi(x), PyTorch's default, as nanoGPT trains)") String gelu;
-        @Option(names = "--lr", defaultValue = "1e-3") double lr;
-        @Option(names = "--min-lr", defaultValue = "1e-4") double minLr;
-        @Option(names = "--warmup", defaultValue = "100") int warmup;
+        @Mixin
+        OptimizerOptions opt = new OptimizerOptions();
         @Option(names = "--max-steps", defaultValue = "2000") int maxSteps;
-        @Option(names = "--weight-decay", defaultValue = "0.1") double weightDecay;
         @Option(names = "--decay-embeddings", description = "also decay the token and position embeddings, as "
                 + "nanoGPT does (default: only the 2-D block weights)") boolean decayEmbeddings;
-        @Option(names = "--beta1", defaultValue = "0.9") double beta1;
-        @Option(names = "--beta2", defaultValue = "0.99") double beta2;
-        @Option(names = "--grad-clip", defaultValue = "1.0") double gradClip;
-        @Option(names = "--batch-size", defaultValue = "12", description = "sequences per step = micro x accum")
-        int batchSize;
         @Option(names = "--micro-batch", defaultValue = "0", description = "0 = the whole --batch-size")
         int microBatch;
         @Option(names = "--eval-interval", defaultValue = "250") int evalInterval;
         @Option(names = "--eval-steps", defaultValue = "20") int evalSteps;
         @Option(names = "--patience", defaultValue = "0", description = "0 = no early stopping") int patience;
-        @Option(names = "--seed", defaultValue = "1337") long seed;
         @Option(names = "--checkpoint-interval", defaultValue = "0", description = "0 = at each evaluation")
         int checkpointInterval;
         @Option(names = "--log-interval", defaultValue = "10") int logInterval;
@@ -206,14 +191,15 @@ public final class GptMain implements Callable<Integer> {
         @Override
         public Integer call() {
             Storage st = Storage.local();
-            String ckptPath = Storage.child(out, TrainLoop.CHECKPOINT);
+            String ckptPath = Storage.child(run.output, TrainLoop.CHECKPOINT);
             Checkpoint ckpt = null;
-            if (resume) {
+            if (run.resume) {
                 ckpt = loadCheckpoint(st, ckptPath);
-            } else if (st.exists(ckptPath) && !overwrite) {
-                throw new UsageException("output " + out + " already holds a checkpoint: pass --resume or --overwrite");
+            } else if (st.exists(ckptPath) && !run.overwrite) {
+                throw new UsageException("output " + run.output
+                        + " already holds a checkpoint: pass --resume or --overwrite");
             }
-            st.requireWritable(out);
+            st.requireWritable(run.output);
             if (threads < 0 || blasThreads < 0 || (blasThreads > 1 && threads != 1)) {
                 throw new UsageException("--threads " + threads + " --blas-threads " + blasThreads + ": both >= 0, "
                         + "and more than one BLAS thread only with --threads 1");
@@ -237,32 +223,29 @@ public final class GptMain implements Callable<Integer> {
                 tc = ckpt.train();
             } else {
                 int v = all.vocab() != null ? all.vocab().size()
-                        : vocabSize > 0 ? vocabSize
+                        : shape.vocabSize > 0 ? shape.vocabSize
                         : tokenizerDir != null ? tokenizer(tokenizerDir).vocabSize()
                         : Arrays.stream(trainTok).max().orElse(0) + 1;
                 try {
                     if (!gelu.equals("tanh") && !gelu.equals("exact")) {
                         throw new IllegalArgumentException("--gelu " + gelu + ": expected tanh or exact");
                     }
-                    cfg = initCkpt != null ? initCkpt.config().withDropout(dropout)
-                            : new GPTConfig(v, blockSize, nLayer, nHead, nEmbd, dropout, bias, !untied,
+                    cfg = initCkpt != null ? initCkpt.config().withDropout(shape.dropout)
+                            : new GPTConfig(v, shape.blockSize, shape.nLayer, shape.nHead, shape.nEmbd, shape.dropout,
+                                    bias, !untied,
                                     gelu.equals("exact"));
                     if (initCkpt != null && trainTok.length > 0
                             && Arrays.stream(trainTok).max().getAsInt() >= cfg.vocabSize()) {
                         throw new IllegalArgumentException("--data holds ids >= the --init model's vocabulary "
                                 + cfg.vocabSize());
                     }
-                    int micro = microBatch > 0 ? microBatch : batchSize;
-                    if (batchSize % micro != 0) {
-                        throw new IllegalArgumentException("--batch-size " + batchSize
-                                + " is not a multiple of --micro-batch " + micro);
-                    }
-                    tc = new TrainConfig(lr, minLr, warmup, maxSteps, weightDecay, beta1, beta2, 1e-8, gradClip,
-                            micro, batchSize / micro, evalInterval, evalSteps, patience, seed, checkpointInterval,
-                            decayEmbeddings);
+                    tc = TrainConfig.defaults().withEval(evalInterval, evalSteps).withPatience(patience)
+                            .withSeed(run.seed).withCheckpointInterval(checkpointInterval)
+                            .withDecayEmbeddings(decayEmbeddings);
                 } catch (IllegalArgumentException e) {
                     throw new UsageException(e.getMessage(), e);
                 }
+                tc = opt.trainConfig(tc, maxSteps, microBatch > 0 ? microBatch : opt.batchSize);
             }
             Map<String, String> meta = new HashMap<>();
             if (all.vocab() != null) {
@@ -290,7 +273,7 @@ public final class GptMain implements Callable<Integer> {
                     gpt.setParams(initCkpt.params());
                     System.err.println("initialised from " + init);
                 }
-                TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, out, System.err, meta)
+                TrainLoop loop = new TrainLoop(gpt, tc, trainTok, valTok, st, run.output, System.err, meta)
                         .logInterval(logInterval);
                 if (ckpt != null) {
                     loop.resume(ckpt, ckptPath);

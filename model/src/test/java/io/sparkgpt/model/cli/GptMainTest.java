@@ -41,6 +41,30 @@ class GptMainTest {
         return out;
     }
 
+    /** gpt train --config best.json: the file's values are the defaults (model shape, optimizer), flags win. */
+    @Test
+    void trainTakesDefaultsFromConfigFile(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("t.txt");
+        Files.writeString(text, "to be or not to be, that is the question.\n".repeat(40));
+        Path best = dir.resolve("best.json");
+        Files.writeString(best, "{\"n-layer\": 1, \"n-head\": 2, \"n-embd\": 16, \"block-size\": 16, \"lr\": 0.003, "
+                + "\"batch-size\": 4, \"warmup\": 1, \"max-steps\": 2, \"eval-steps\": 1}");
+        String out = dir.resolve("run").toString();
+        String r = run("train", "--data", text.toString(), "--out", out, "--config", best.toString(), "--warmup", "0");
+        assertTrue(r.startsWith("0\n"), r);
+        Checkpoint c = Checkpoint.load(Storage.local(), out + "/" + TrainLoop.CHECKPOINT);
+        assertEquals(1, c.config().nLayer());
+        assertEquals(16, c.config().nEmbd());
+        assertEquals(0.003, c.train().learningRate());
+        assertEquals(4, c.train().batchSize());
+        assertEquals(0, c.train().warmupSteps()); // the flag wins over the file
+        assertEquals(2, c.train().maxSteps());
+
+        Files.writeString(best, "{\"n-layers\": 1}");
+        r = run("train", "--data", text.toString(), "--out", out, "--overwrite", "--config", best.toString());
+        assertTrue(r.startsWith("2\n"), r);
+    }
+
     @Test
     void trainEvalSampleOnCharacterText(@TempDir Path dir) throws Exception {
         Path text = dir.resolve("t.txt");
