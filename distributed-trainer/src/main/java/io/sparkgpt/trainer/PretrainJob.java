@@ -92,13 +92,7 @@ public final class PretrainJob implements Callable<Integer> {
             throw new UsageException("--resume and --overwrite exclude each other");
         }
         int rounds = o.rounds();
-        if (gradAccum < 1 || (microBatch == 0 && o.batchSize % gradAccum != 0)) {
-            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --grad-accum " + gradAccum);
-        }
-        int micro = microBatch > 0 ? microBatch : o.batchSize / gradAccum;
-        if (micro < 1 || o.batchSize % micro != 0) {
-            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --micro-batch " + micro);
-        }
+        int micro = microBatch();
         RunConfig run = runConfig(rounds);
         o.requireWindowPerChunk();
 
@@ -138,11 +132,8 @@ public final class PretrainJob implements Callable<Integer> {
             GPTConfig model;
             TrainConfig tc;
             try {
-                model = initModel != null ? initModel.config()
-                        : new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false, true);
-                tc = TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
-                        .withMaxSteps(run.decaySteps()).withWeightDecay(o.weightDecay).withBetas(0.9, o.beta2)
-                        .withGradClip(gradClip).withBatch(micro, o.batchSize / micro).withSeed(o.seed);
+                model = initModel != null ? initModel.config() : freshModel(vocab);
+                tc = trainConfig(run, micro);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage(), e);
             }
@@ -200,6 +191,59 @@ public final class PretrainJob implements Callable<Integer> {
             throw new UsageException("--init " + init + ": no trained model at " + path);
         }
         return Checkpoint.load(storage, path);
+    }
+
+    /**
+     * What this command line trains, for a run on data prepared elsewhere: a hyperparameter trial
+     * ({@code io.sparkgpt.trainer.tune}) parses the job's own flags into this class and trains exactly this, with
+     * one worker, so a trial equals the job. {@code --init} and {@code --engine dl4j-spark} are not trial material.
+     */
+    public record Recipe(RunConfig run, GPTConfig model, TrainConfig train, DataSpec data) {
+    }
+
+    /** Where this command line's data is and how it is read: the same for every trial of a search. */
+    public record DataSpec(String data, int vocabSize, int chunkTokens, int valTokens) {
+    }
+
+    public DataSpec dataSpec() {
+        return new DataSpec(o.data, o.vocabSize, o.chunkTokens, o.valTokens);
+    }
+
+    /** The {@link Recipe} for a vocabulary of {@code vocab} tokens. */
+    public Recipe recipe(int vocab) {
+        if (init != null || !"own".equals(engine)) {
+            throw new UsageException("--init and --engine are not supported in a hyperparameter trial");
+        }
+        o.resolveBatch();
+        int micro = microBatch();
+        RunConfig run = runConfig(o.rounds());
+        o.requireWindowPerChunk();
+        try {
+            return new Recipe(run, freshModel(vocab), trainConfig(run, micro), dataSpec());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    private int microBatch() {
+        if (gradAccum < 1 || (microBatch == 0 && o.batchSize % gradAccum != 0)) {
+            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --grad-accum " + gradAccum);
+        }
+        int micro = microBatch > 0 ? microBatch : o.batchSize / gradAccum;
+        if (micro < 1 || o.batchSize % micro != 0) {
+            throw new UsageException("--batch-size " + o.batchSize + " is not a multiple of --micro-batch " + micro);
+        }
+        return micro;
+    }
+
+    private GPTConfig freshModel(int vocab) {
+        return new GPTConfig(vocab, o.blockSize, o.nLayer, o.nHead, o.nEmbd, o.dropout, false, true);
+    }
+
+    private TrainConfig trainConfig(RunConfig run, int micro) {
+        return TrainConfig.defaults().withLearningRate(o.lr).withMinLr(o.minLr).withWarmupSteps(o.warmup)
+                .withMaxSteps(run.decaySteps()).withWeightDecay(o.weightDecay).withBetas(0.9, o.beta2)
+                .withGradClip(gradClip).withBatch(micro, o.batchSize / micro).withSeed(o.seed);
     }
 
     private RunConfig runConfig(int rounds) {
