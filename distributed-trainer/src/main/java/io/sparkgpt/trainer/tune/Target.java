@@ -40,7 +40,9 @@ public interface Target {
     /** Parses {@code args} into {@code command} (a job's picocli class); a later flag overrides an earlier one. */
     static <T> T parse(T command, List<String> args) {
         try {
-            new CommandLine(command).setOverwrittenOptionsAllowed(true).parseArgs(args.toArray(String[]::new));
+            // as Cli.execute configures it, plus: a trial's value follows the job's flag and overrides it
+            new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setOverwrittenOptionsAllowed(true)
+                    .parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
             throw new UsageException("trial command line " + args + ": " + e.getMessage(), e);
         }
