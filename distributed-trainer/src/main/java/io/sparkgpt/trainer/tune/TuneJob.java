@@ -14,10 +14,10 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
- * {@code tune.sh --job pretrain --space space.json --output <dir> [--strategy grid|random|halving] -- <the job's
+ * {@code tune.sh --job pretrain --space space.json --output <dir> [--strategy grid|random|halving] <the job's
  * flags>}: a hyperparameter search whose trials are Spark tasks, each training the job's command line with the
  * trial's values on one executor core ({@code trials/<id>/}: checkpoints, metrics.jsonl, loss.png, trial.json); then
  * trials.parquet, a table, tune.png and best.json (a {@code --config} file of the winner). {@code --folds k} instead
@@ -27,7 +27,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "tune", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Hyperparameter search (grid, random, successive halving) or k-fold cross-validation of a "
-                + "training job, trials in parallel as Spark tasks.")
+                + "training job, trials in parallel as Spark tasks. Every other flag is the job's (its --output and "
+                + "--workers are set per trial).")
 public final class TuneJob implements Callable<Integer> {
     @Option(names = "--job", required = true, description = "pretrain or sft")
     String job;
@@ -51,7 +52,8 @@ public final class TuneJob implements Callable<Integer> {
     long minBudget;
     @Option(names = "--max-budget", defaultValue = "0", description = "halving: the last rung's budget")
     long maxBudget;
-    @Option(names = "--seed", defaultValue = "1", description = "random draws' seed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--search-seed", defaultValue = "1", description = "random draws' seed (the job's own --seed "
+            + "seeds every trial's training) (default: ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--baseline", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "also run the job's own flags unchanged as trial 'base'; --no-baseline: not (default: ${DEFAULT-VALUE})")
@@ -60,7 +62,8 @@ public final class TuneJob implements Callable<Integer> {
     int folds;
     @Option(names = "--overwrite", description = "delete --output first")
     boolean overwrite;
-    @Parameters(paramLabel = "JOB_FLAGS", description = "the job's own flags, after --")
+    /** Every flag that is not the tuner's is the job's (spark-submit scripts keep a lone -- for themselves). */
+    @Unmatched
     List<String> jobArgs = new ArrayList<>();
 
     public static void main(String[] args) {

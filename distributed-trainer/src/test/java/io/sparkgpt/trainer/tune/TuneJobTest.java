@@ -66,8 +66,9 @@ class TuneJobTest {
     static int tune(Path out, String... opts) {
         List<String> a = new ArrayList<>(List.of("--job", "pretrain", "--output", out.toString()));
         a.addAll(List.of(opts));
-        a.add("--");
-        a.addAll(jobFlags(tmp.resolve("ignored")));
+        List<String> job = new ArrayList<>(jobFlags(tmp.resolve("ignored")));
+        job.subList(2, 4).clear(); // --output: the tuner's own names the search folder
+        a.addAll(job);
         return Cli.execute(new TuneJob(), a.toArray(String[]::new));
     }
 
@@ -162,9 +163,9 @@ class TuneJobTest {
         Path train = tmp.resolve("sft/train.jsonl");
         Files.writeString(train, sb.toString());
         Path out = tmp.resolve("folds");
-        assertEquals(0, Cli.execute(new TuneJob(), "--job", "sft", "--folds", "2", "--output", out.toString(), "--",
+        assertEquals(0, Cli.execute(new TuneJob(), "--job", "sft", "--folds", "2", "--output", out.toString(),
                 "--init", tmp.resolve("sft/base").toString(), "--tokenizer", tokenizer.toString(), "--train",
-                train.toString(), "--output", "x", "--local-steps", "3", "--batch-size", "4", "--max-rounds", "3",
+                train.toString(), "--local-steps", "3", "--batch-size", "4", "--max-rounds", "3",
                 "--lr", "3e-3", "--warmup", "2", "--max-new-tokens", "2", "--eval-generate", "4", "--seed", "5"));
         JsonNode r = json(out.resolve("folds.json"));
         assertEquals(2, r.get("folds").size());
