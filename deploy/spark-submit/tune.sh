@@ -10,7 +10,7 @@
 #   and --workers are set per trial). `tune.sh --help` lists the tuner's options.
 # - Examples:
 #     tune.sh --job pretrain --space lr.json --output out/tune --data out/data/tokens --n-layer 2 --max-steps 200
-#     tune.sh --job pretrain --space lr.json --strategy halving --candidates grid --min-budget 20 --max-budget 180 \
+#     tune.sh --job pretrain --space lr.json --strategy halving --candidates grid --min-budget 10 --max-budget 90 \
 #       --output out/halving --data out/data/tokens
 #     tune.sh --job sft --folds 5 --output out/cv --init out/run --tokenizer out/tokenizer --train chat.jsonl
 set -euo pipefail

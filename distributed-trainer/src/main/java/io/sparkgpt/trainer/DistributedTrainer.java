@@ -65,35 +65,24 @@ public final class DistributedTrainer<S> {
     public DistributedTrainer(JavaSparkContext sc, Storage storage, RunConfig cfg, ModelFactory factory,
                               JavaRDD<S> shards, List<Long> shardSizes, Job<S> job, String runDir,
                               PrintStream progress) {
+        this(sc, shards, null, storage, cfg, factory, shardSizes, job, runDir, progress);
         if (shards.getNumPartitions() != cfg.workers()) {
             throw new IllegalArgumentException("shards have " + shards.getNumPartitions() + " partitions, workers "
                     + cfg.workers());
         }
-        this.sc = sc;
-        this.localShard = null;
-        this.storage = storage;
-        this.cfg = cfg;
-        this.factory = factory;
-        this.shards = shards;
-        this.shardSizes = List.copyOf(shardSizes);
-        this.job = job;
-        this.runDir = runDir;
-        this.progress = progress;
     }
 
-    /** In-process: one worker on the calling thread, no Spark (see {@link #inProcess}). */
-    private DistributedTrainer(Storage storage, RunConfig cfg, ModelFactory factory, S shard, long shardSize,
-                               Job<S> job, String runDir, PrintStream progress) {
-        if (cfg.workers() != 1) {
-            throw new IllegalArgumentException("an in-process run has one worker, not " + cfg.workers());
-        }
-        this.sc = null;
-        this.shards = null;
-        this.localShard = shard;
+    /** Either Spark tasks over {@code shards} or, with {@code sc == null}, one worker in process on {@code localShard}. */
+    private DistributedTrainer(JavaSparkContext sc, JavaRDD<S> shards, S localShard, Storage storage, RunConfig cfg,
+                               ModelFactory factory, List<Long> shardSizes, Job<S> job, String runDir,
+                               PrintStream progress) {
+        this.sc = sc;
+        this.shards = shards;
+        this.localShard = localShard;
         this.storage = storage;
         this.cfg = cfg;
         this.factory = factory;
-        this.shardSizes = List.of(shardSize);
+        this.shardSizes = List.copyOf(shardSizes);
         this.job = job;
         this.runDir = runDir;
         this.progress = progress;
@@ -108,7 +97,11 @@ public final class DistributedTrainer<S> {
     public static <S> DistributedTrainer<S> inProcess(Storage storage, RunConfig cfg, ModelFactory factory, S shard,
                                                       long shardSize, Job<S> job, String runDir,
                                                       PrintStream progress) {
-        return new DistributedTrainer<>(storage, cfg, factory, shard, shardSize, job, runDir, progress);
+        if (cfg.workers() != 1) {
+            throw new IllegalArgumentException("an in-process run has one worker, not " + cfg.workers());
+        }
+        return new DistributedTrainer<>(null, null, shard, storage, cfg, factory, List.of(shardSize), job, runDir,
+                progress);
     }
 
     /** Pretraining: random windows of each worker's token stream, validation loss on fixed windows. */
