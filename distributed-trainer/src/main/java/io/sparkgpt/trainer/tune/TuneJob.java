@@ -148,7 +148,7 @@ public final class TuneJob implements Callable<Integer> {
         }
         if (!strategy.equals("halving")) {
             List<TrialSpec> specs = new ArrayList<>();
-            params.forEach((id, p) -> specs.add(new TrialSpec(id, 0, 0, p, target.trial(trialArgs(id, p)))));
+            params.forEach((id, p) -> specs.add(new TrialSpec(id, 0, 0, p, trial(target, trialArgs(id, p)))));
             return runner.run(specs, "trials");
         }
         Halving h = new Halving(minBudget, maxBudget, eta);
@@ -167,7 +167,7 @@ public final class TuneJob implements Callable<Integer> {
                 p.put(budget, String.valueOf(b));
                 List<String> a = new ArrayList<>(horizon);
                 a.addAll(trialArgs(id, p));
-                specs.add(new TrialSpec(id, r, b, params.get(id), target.trial(a)));
+                specs.add(new TrialSpec(id, r, b, params.get(id), trial(target, a)));
             }
             List<Halving.Result> results = new ArrayList<>();
             for (TrialRecord t : runner.run(specs, "rung " + r + " (" + budget + " " + b + ")")) {
@@ -182,6 +182,21 @@ public final class TuneJob implements Callable<Integer> {
             }
         }
         return new ArrayList<>(latest.values());
+    }
+
+    /**
+     * The trial of a command line; values the job refuses (a width the heads do not divide, say) make a trial that
+     * fails with the job's message, recorded as such, instead of stopping the search.
+     */
+    private static TrialRun trial(Target target, List<String> args) {
+        try {
+            return target.trial(args);
+        } catch (UsageException e) {
+            String reason = e.getMessage();
+            return (storage, dir, log) -> {
+                throw new UsageException(reason);
+            };
+        }
     }
 
     /** The job's flags, then the trial's folder and one worker, then the trial's values (the last flag wins). */
