@@ -51,6 +51,7 @@ public final class DistributedTrainer<S> {
     private final RunConfig cfg;
     private final ModelFactory factory;
     private final JavaRDD<S> shards;
+    private final S localShard;
     private final List<Long> shardSizes;
     private final Job<S> job;
     private final String runDir;
@@ -64,19 +65,43 @@ public final class DistributedTrainer<S> {
     public DistributedTrainer(JavaSparkContext sc, Storage storage, RunConfig cfg, ModelFactory factory,
                               JavaRDD<S> shards, List<Long> shardSizes, Job<S> job, String runDir,
                               PrintStream progress) {
+        this(sc, shards, null, storage, cfg, factory, shardSizes, job, runDir, progress);
         if (shards.getNumPartitions() != cfg.workers()) {
             throw new IllegalArgumentException("shards have " + shards.getNumPartitions() + " partitions, workers "
                     + cfg.workers());
         }
+    }
+
+    /** Either Spark tasks over {@code shards} or, with {@code sc == null}, one worker in process on {@code localShard}. */
+    private DistributedTrainer(JavaSparkContext sc, JavaRDD<S> shards, S localShard, Storage storage, RunConfig cfg,
+                               ModelFactory factory, List<Long> shardSizes, Job<S> job, String runDir,
+                               PrintStream progress) {
         this.sc = sc;
+        this.shards = shards;
+        this.localShard = localShard;
         this.storage = storage;
         this.cfg = cfg;
         this.factory = factory;
-        this.shards = shards;
         this.shardSizes = List.copyOf(shardSizes);
         this.job = job;
         this.runDir = runDir;
         this.progress = progress;
+    }
+
+    /**
+     * The same run - local work, validation, early stopping, checkpoints, resume, metrics, charts - with one worker
+     * on the calling thread instead of Spark tasks: a hyperparameter trial or a cross-validation fold, which is itself
+     * one Spark task ({@code io.sparkgpt.trainer.tune}), trains this way on its executor core. With one worker and
+     * no outer optimiser the average is that worker's result, so the run equals a one-worker Spark run.
+     */
+    public static <S> DistributedTrainer<S> inProcess(Storage storage, RunConfig cfg, ModelFactory factory, S shard,
+                                                      long shardSize, Job<S> job, String runDir,
+                                                      PrintStream progress) {
+        if (cfg.workers() != 1) {
+            throw new IllegalArgumentException("an in-process run has one worker, not " + cfg.workers());
+        }
+        return new DistributedTrainer<>(null, null, shard, storage, cfg, factory, List.of(shardSize), job, runDir,
+                progress);
     }
 
     /** Pretraining: random windows of each worker's token stream, validation loss on fixed windows. */
@@ -84,10 +109,15 @@ public final class DistributedTrainer<S> {
                                                         ModelFactory factory, JavaRDD<int[]> shards,
                                                         List<Long> shardTokens, int[] valTokens, String runDir,
                                                         PrintStream progress) {
-        Job<int[]> job = new Job<>("sparkgpt pretraining", new TokenWindowTrainer(),
+        return new DistributedTrainer<>(sc, storage, cfg, factory, shards, shardTokens, pretrainingJob(cfg, valTokens),
+                runDir, progress);
+    }
+
+    /** Pretraining's local work, validation and stopping rule (for a Spark run or an in-process one). */
+    public static Job<int[]> pretrainingJob(RunConfig cfg, int[] valTokens) {
+        return new Job<>("sparkgpt pretraining", new TokenWindowTrainer(),
                 new TokenWindowValidation(valTokens, cfg.blockSize(), cfg.evalWindows(), cfg.batchSize()),
                 StopRule.loss(cfg.patience()));
-        return new DistributedTrainer<>(sc, storage, cfg, factory, shards, shardTokens, job, runDir, progress);
     }
 
     /** Where the run stands when the final model is written; {@code bestValLoss} is the best stop-rule figure. */
@@ -142,13 +172,15 @@ public final class DistributedTrainer<S> {
         LocalModel driverModel = factory.create();
         RunState st = restore(resume, ckpts, metrics, outer, driverModel);
         // one line per round below (with its ETA): the generic per-job progress lines stay quiet
-        sc.setLocalProperty(JobProgress.OWN_PROGRESS, "true");
+        if (sc != null) {
+            sc.setLocalProperty(JobProgress.OWN_PROGRESS, "true");
+        }
         st.firstRound = st.round;
         st.runStart = System.nanoTime();
         while (st.round < cfg.rounds() && !st.stoppedEarly) {
             st.round++;
             long r0 = System.nanoTime();
-            ParamSum sum = trainRound(st, outer);
+            ParamSum sum = sc == null ? trainInProcess(st, outer, driverModel) : trainRound(st, outer);
             double roundSec = (System.nanoTime() - r0) / 1e9;
             Map<String, Double> figures = validate(st, driverModel);
             logRound(st, sum, roundSec, figures, metrics);
@@ -160,7 +192,11 @@ public final class DistributedTrainer<S> {
                 writeLossChart(metrics.rounds()); // the curve follows the run, not only its end
             }
         }
-        return finish(st, driverModel, metrics, finalWriter, t0);
+        Summary s = finish(st, driverModel, metrics, finalWriter, t0);
+        if (sc == null) {
+            driverModel.close(); // an executor runs many trials: free each one's buffers
+        }
+        return s;
     }
 
     /** Stage 1: the starting state - the last complete checkpoint when resuming, else the model's initial state. */
@@ -228,6 +264,17 @@ public final class DistributedTrainer<S> {
         st.params = outer.step(st.params, sum.averageParams());
         st.state = sum.averageState();
         bc.destroy();
+        st.tokensSeen += sum.tokens();
+        st.lastTrain = sum.meanLoss();
+        return sum;
+    }
+
+    /** Stage 2 in-process: the one worker's round on the driver's own model copy (validation reloads it after). */
+    private ParamSum trainInProcess(RunState st, OuterOptimizer outer, LocalModel model) {
+        ParamSum sum = ParamSum.zero().add(RoundTask.work(model, job.trainer(), localShard, st.params, st.state, 0,
+                st.round, cfg, 1, System.nanoTime()));
+        st.params = outer.step(st.params, sum.averageParams());
+        st.state = sum.averageState();
         st.tokensSeen += sum.tokens();
         st.lastTrain = sum.meanLoss();
         return sum;

@@ -82,14 +82,9 @@ public final class PretrainJob implements Callable<Integer> {
         }
         o.resolveBatch();
         int rounds = o.rounds();
-        if (gradAccum < 1 || (microBatch == 0 && o.opt.batchSize % gradAccum != 0)) {
-            throw new UsageException("--batch-size " + o.opt.batchSize + " is not a multiple of --grad-accum "
-                    + gradAccum);
-        }
-        int micro = microBatch > 0 ? microBatch : o.opt.batchSize / gradAccum;
+        int micro = microBatch();
         RunConfig run = runConfig(rounds);
-        TrainConfig tc = o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), run.schedule().decaySteps(),
-                micro);
+        TrainConfig tc = trainConfig(run, micro);
         o.requireWindowPerChunk();
 
         SparkSession spark = Sessions.getOrCreate("sparkgpt-pretrain");
@@ -180,6 +175,50 @@ public final class PretrainJob implements Callable<Integer> {
             throw new UsageException("--init " + init + ": no trained model at " + path);
         }
         return Checkpoint.load(storage, path);
+    }
+
+    /**
+     * What this command line trains, for a run on data prepared elsewhere: a hyperparameter trial
+     * ({@code io.sparkgpt.trainer.tune}) parses the job's own flags into this class and trains exactly this, with
+     * one worker, so a trial equals the job. {@code --init} and {@code --engine dl4j-spark} are not trial material.
+     */
+    public record Recipe(RunConfig run, GPTConfig model, TrainConfig train, DataSpec data) {
+    }
+
+    /** Where this command line's data is and how it is read: the same for every trial of a search. */
+    public record DataSpec(String data, int vocabSize, int chunkTokens, int valTokens) {
+    }
+
+    public DataSpec dataSpec() {
+        return new DataSpec(o.data, o.shape.vocabSize, o.chunkTokens, o.valTokens);
+    }
+
+    /** The {@link Recipe} for a vocabulary of {@code vocab} tokens. */
+    public Recipe recipe(int vocab) {
+        if (init != null || !"own".equals(engine)) {
+            throw new UsageException("--init and --engine are not supported in a hyperparameter trial");
+        }
+        o.resolveBatch();
+        int micro = microBatch();
+        RunConfig run = runConfig(o.rounds());
+        o.requireWindowPerChunk();
+        try {
+            return new Recipe(run, o.shape.config(vocab), trainConfig(run, micro), dataSpec());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+    }
+
+    private int microBatch() {
+        if (gradAccum < 1 || (microBatch == 0 && o.opt.batchSize % gradAccum != 0)) {
+            throw new UsageException("--batch-size " + o.opt.batchSize + " is not a multiple of --grad-accum "
+                    + gradAccum);
+        }
+        return microBatch > 0 ? microBatch : o.opt.batchSize / gradAccum;
+    }
+
+    private TrainConfig trainConfig(RunConfig run, int micro) {
+        return o.opt.trainConfig(TrainConfig.defaults().withSeed(o.run.seed), run.schedule().decaySteps(), micro);
     }
 
     private RunConfig runConfig(int rounds) {

@@ -44,18 +44,10 @@ final class RoundTask<S> implements Function2<Integer, Iterator<S>, Iterator<Wor
         LocalModel model = ExecutorModels.borrow(factory);
         boolean ok = false;
         try {
-            // everything the result depends on is loaded here, whatever the copy held before
-            model.setParams(s[0]);
-            model.setOptimizerState(s[1]);
-            model.reseed(Seeds.mix(Seeds.worker(cfg.seed(), round, worker)));
             // the task's cores (spark.task.cpus), not the executor's: tasks beside it use the others
             TaskContext task = TaskContext.get();
-            model.useThreads(task != null ? task.cpus() : 1);
-            long t1 = System.nanoTime();
-            LocalWork w = trainer.train(model, shard, new RoundContext(worker, round, cfg));
-            long t2 = System.nanoTime();
-            Iterator<WorkerResult> out = List.of(new WorkerResult(worker, model.params(), model.optimizerState(),
-                    w.lossSum(), w.steps(), w.tokens(), (t2 - t1) / 1e9, (t1 - t0) / 1e9)).iterator();
+            Iterator<WorkerResult> out = List.of(work(model, trainer, shard, s[0], s[1], worker, round, cfg,
+                    task != null ? task.cpus() : 1, t0)).iterator();
             ok = true;
             return out;
         } finally {
@@ -65,5 +57,23 @@ final class RoundTask<S> implements Function2<Integer, Iterator<S>, Iterator<Wor
                 model.close();
             }
         }
+    }
+
+    /**
+     * One worker's round on a given model copy: everything the result depends on is loaded here, whatever the copy
+     * held before ({@code t0}: when the
+     * task's setup began). Shared by the Spark task above and by a run's in-process rounds ({@link DistributedTrainer#inProcess}).
+     */
+    static <S> WorkerResult work(LocalModel model, LocalTrainer<S> trainer, S shard, float[] params, float[] state,
+                                 int worker, int round, RunConfig cfg, int threads, long t0) {
+        model.setParams(params);
+        model.setOptimizerState(state);
+        model.reseed(Seeds.mix(Seeds.worker(cfg.seed(), round, worker)));
+        model.useThreads(threads);
+        long t1 = System.nanoTime();
+        LocalWork w = trainer.train(model, shard, new RoundContext(worker, round, cfg));
+        long t2 = System.nanoTime();
+        return new WorkerResult(worker, model.params(), model.optimizerState(), w.lossSum(), w.steps(), w.tokens(),
+                (t2 - t1) / 1e9, (t1 - t0) / 1e9);
     }
 }

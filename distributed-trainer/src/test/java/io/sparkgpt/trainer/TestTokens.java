@@ -35,7 +35,7 @@ public final class TestTokens {
     }
 
     /** Writes {@code out/train} and {@code out/val} from the first {@code maxBytes} of tinyshakespeare. */
-    static void write(SparkSession spark, Path out, int maxBytes) throws IOException {
+    public static void write(SparkSession spark, Path out, int maxBytes) throws IOException {
         String text = Files.readString(sharedText("en/tinyshakespeare-input.txt"), StandardCharsets.UTF_8);
         text = text.substring(0, Math.min(text.length(), maxBytes));
         // documents = speeches (blank-line separated), grouped ten at a time
