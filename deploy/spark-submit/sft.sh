@@ -12,7 +12,7 @@
 #   OMP_NUM_THREADS = spark.executor.cores (1 unless you say otherwise), so a worker's BLAS threads match its cores.
 # - Examples:
 #     sft.sh --init out/run --tokenizer out/tokenizer --train chat.jsonl --val chat-val.jsonl --output out/sft
-#     sft.sh ... --augment renumber,reword --augment-copies 4 --early-stop-metric exact_match --patience 3
+#     sft.sh ... --augment renumber,reword,typos --augment-copies 4 --early-stop-metric exact_match --patience 3
 #     sft.sh --master spark://127.0.0.1:7077 -- --init ... --output s3a://bucket/sft --resume
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/_lib.sh"

@@ -63,7 +63,7 @@ public final class SftJob implements Callable<Integer> {
                     + "see SftData for the attention rule) (default: ${DEFAULT-VALUE})")
     String layout;
     @Option(names = "--augment", split = ",", description = "augmentations of the training examples, comma-separated: "
-            + "reword, renumber, shuffle-choices, noise (counted in stats.json)")
+            + "reword, renumber, shuffle-choices, noise, typos (counted in stats.json)")
     List<String> augment = new ArrayList<>();
     @Option(names = "--augment-copies", defaultValue = "1",
             description = "augmented copies per training example (default: ${DEFAULT-VALUE})")

@@ -1,13 +1,15 @@
 package io.sparkgpt.model.posttrain;
 
 import io.sparkgpt.model.Rng;
+import io.sparkgpt.tokenizer.augment.TextNoise;
 import io.sparkgpt.tokenizer.chat.ChatExample;
 import io.sparkgpt.tokenizer.chat.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,14 +26,18 @@ import java.util.regex.Pattern;
  *       "corrected" into another;</li>
  *   <li>{@code shuffle-choices}: multiple-choice options ({@code A) ...} lines) shuffled and relabelled, the answer
  *       letter moved with its option;</li>
- *   <li>{@code noise}: whitespace and letter-case noise on the user turns (digits and symbols untouched).</li>
+ *   <li>{@code noise}: whitespace and letter-case noise on the user turns (digits and symbols untouched);</li>
+ *   <li>{@code typos}: letters and words of the user turns deleted, swapped or inserted ({@link TextNoise}, the
+ *       same code as the augment job's noise; numbers and code untouched).</li>
  * </ul>
  * Each training example gets {@code copies} augmented copies beside itself; a copy applies every listed
  * transformation it can, drawn from an RNG seeded with (seed, example index, copy): the same input gives the same
  * output.
  */
 public final class Augmenter {
-    public static final List<String> NAMES = List.of("reword", "renumber", "shuffle-choices", "noise");
+    public static final List<String> NAMES = List.of("reword", "renumber", "shuffle-choices", "noise", "typos");
+    /** {@code typos}: the augment job's character and word noise at these rates (one letter in 20, one word in 20). */
+    static final TextNoise TYPOS = new TextNoise(0.05, 0.05);
 
     private static final Pattern EXPR = Pattern.compile("(\\d{1,6})\\s*(\\+|-|\\*|x|×|plus|minus|times)\\s*(\\d{1,6})");
     private static final Pattern CHOICE = Pattern.compile("(?m)^\\s*([A-H])[).:]\\s+(.+)$");
@@ -98,7 +104,8 @@ public final class Augmenter {
             case "reword" -> reword(ex, rng);
             case "renumber" -> renumber(ex, rng);
             case "shuffle-choices" -> shuffleChoices(ex, rng);
-            case "noise" -> noise(ex, rng);
+            case "noise" -> userTurns(ex, rng, (t, r) -> TextNoise.caseAndSpacing(t, r));
+            case "typos" -> userTurns(ex, rng, (t, r) -> TYPOS.apply(t, r).text());
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -246,7 +253,9 @@ public final class Augmenter {
         return ex.withMessages(msgs);
     }
 
-    private static ChatExample noise(ChatExample ex, Rng rng) {
+    /** Every non-blank user turn through {@code f}, with a stream drawn from {@code rng}; null if none changed. */
+    private static ChatExample userTurns(ChatExample ex, Rng rng, BiFunction<String, SplittableRandom, String> f) {
+        SplittableRandom r = new SplittableRandom(rng.nextLong());
         List<ChatMessage> msgs = new ArrayList<>(ex.messages());
         boolean any = false;
         for (int i = 0; i < msgs.size(); i++) {
@@ -254,26 +263,9 @@ public final class Augmenter {
             if (!ChatMessage.USER.equals(m.role()) || m.content().isBlank()) {
                 continue;
             }
-            String s = m.content();
-            switch (rng.nextInt(3)) {
-                case 0 -> s = s.toLowerCase(Locale.ROOT);
-                case 1 -> s = s.toUpperCase(Locale.ROOT);
-                default -> {
-                }
-            }
-            StringBuilder sb = new StringBuilder();
-            for (int k = 0; k < s.length(); k++) {
-                char c = s.charAt(k);
-                sb.append(c);
-                if (c == ' ' && rng.nextInt(4) == 0) {
-                    sb.append(' ');
-                }
-            }
-            if (rng.nextInt(2) == 0) {
-                sb.insert(0, ' ');
-            }
-            msgs.set(i, new ChatMessage(m.role(), sb.toString()));
-            any = true;
+            String s = f.apply(m.content(), r);
+            any |= !s.equals(m.content());
+            msgs.set(i, new ChatMessage(m.role(), s));
         }
         return any ? ex.withMessages(msgs) : null;
     }

@@ -86,4 +86,18 @@ class AugmenterTest {
         }
         assertThrows(IllegalArgumentException.class, () -> new Augmenter(List.of("bogus"), 1, 1));
     }
+
+    @Test
+    void typosChangeLettersOfThePromptNeverItsNumbersNorTheAnswer() {
+        ChatExample e = qa(1, "Please tell me which number is larger here: 23 or 45?", "45");
+        Map<String, Long> c = new TreeMap<>();
+        List<ChatExample> out = new Augmenter(List.of("typos"), 20, 4).apply(List.of(e), c);
+        assertTrue(c.get("augment.typos.applied") >= 10, c.toString());
+        for (ChatExample x : out) {
+            String q = x.messages().get(0).content();
+            assertTrue(q.contains("23 ") && q.endsWith("45?"), q);
+            assertEquals("45", x.messages().get(1).content());
+        }
+        assertEquals(out, new Augmenter(List.of("typos"), 20, 4).apply(List.of(e), new TreeMap<>()));
+    }
 }
