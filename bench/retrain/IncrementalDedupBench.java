@@ -1,5 +1,6 @@
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.pipeline.dedup.DedupJob;
+import io.sparkgpt.pipeline.preprocess.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +16,6 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Incremental dedup against a full recompute. N crawls of D distinct documents each (200-word pieces of the real
@@ -30,16 +29,6 @@ import org.apache.spark.sql.types.StructType;
  * Usage: IncrementalDedupBench <workdir> <folder of .txt/.html files> <crawls N> <documents per crawl D>
  */
 public final class IncrementalDedupBench {
-    static final StructType DOCUMENTS = new StructType()
-            .add("id", DataTypes.StringType)
-            .add("url", DataTypes.StringType)
-            .add("source", DataTypes.StringType)
-            .add("fetch_time", DataTypes.TimestampType)
-            .add("language", DataTypes.StringType)
-            .add("language_score", DataTypes.DoubleType)
-            .add("text", DataTypes.StringType)
-            .add("signals", DataTypes.createMapType(DataTypes.StringType, DataTypes.DoubleType));
-
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
         Path texts = Path.of(args[1]);
@@ -80,7 +69,7 @@ public final class IncrementalDedupBench {
                 }
             }
             earlier.addAll(mine);
-            spark.createDataFrame(rows, DOCUMENTS).repartition(cores).write().mode("overwrite")
+            spark.createDataFrame(rows, Schemas.DOCUMENTS).repartition(cores).write().mode("overwrite")
                     .parquet(work.resolve("crawl-" + n).toString());
             // the full recompute's input: one folder holding crawls 1..n's Parquet files (hard links)
             Path upto = work.resolve("upto-" + n);
