@@ -3,7 +3,7 @@
 #
 #   retrain.sh --state DIR --seed --model CKPT --tokenizer DIR --val TOKENS_VAL    register the first model in service
 #   retrain.sh --state DIR --crawl PATH... [--master M] [--conf K=V]... [--pretrain-args "..."] [--tokenize-args "..."]
-#              [--max-old-regression 0.05] [--min-new-gain 0.0]                       one cycle (resumes an interrupted one)
+#              [--max-old-regression 0.05] [--min-new-gain 0.0] [--mix-earlier 0.0]   one cycle (resumes an interrupted one)
 #   retrain.sh --state DIR --rollback                                                 put the previous model back in service
 #   retrain.sh --state DIR --lineage [gen-NNNNNN]                                     crawl files a model was trained on
 #   retrain.sh --state DIR --print-steps [--generation N]                             the Spark steps, one JSON per line
@@ -11,7 +11,8 @@
 #
 # The cycle: plan (generation N, {cycle}/crawl.paths) -> preprocess -> dedup against the index of every earlier crawl
 # -> (no new documents: ends, nothing promoted) -> tokenize with the tokenizer in service -> pretrain from the model
-# in service (--init, schedule re-warmed) -> evaluate both models on the old and new validation sets -> promote when
+# in service (--init, schedule re-warmed; --mix-earlier F: a share F of the tokens from the earlier cycles that
+# model was trained on, listed in models/<gen>/train-tokens.txt) -> evaluate both models on the old and new validation sets -> promote when
 # the gate holds: models/gen-N, then the pointer models/current is swapped atomically (previous kept for
 # --rollback). The Spark steps are deploy/retrain/steps.conf. Every step skips complete output, so a re-run
 # resumes. State layout: README.md, "Retraining".
@@ -22,7 +23,7 @@ STEPS_FILE="$here/steps.conf"
 
 state="" mode="cycle" print_gen="" step="" seed_model="" seed_tok="" seed_val="" lineage_of="current"
 crawl=() spark=() pretrain_args="--workers 2 --max-rounds 10 --local-steps 10 --batch-size 8 --warmup 10 --lr 1e-3"
-max_old="0.05" min_new="0.0" tokenize_args="--val-fraction 0.05"
+max_old="0.05" min_new="0.0" mix_earlier="0.0" tokenize_args="--val-fraction 0.05"
 while (($#)); do
   case "$1" in
     --state) state="${2:?--state needs a folder}"; shift 2 ;;
@@ -41,6 +42,7 @@ while (($#)); do
     --tokenize-args) tokenize_args="$2"; shift 2 ;;
     --max-old-regression) max_old="$2"; shift 2 ;;
     --min-new-gain) min_new="$2"; shift 2 ;;
+    --mix-earlier) mix_earlier="${2:?--mix-earlier needs a share in [0, 1)}"; shift 2 ;;
     -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
@@ -80,6 +82,7 @@ if [[ "$mode" == seed ]]; then
   cp "$seed_model" "$d.tmp/model.ckpt" && cp -r "$seed_tok" "$d.tmp/tokenizer"
   ln -s "$(abspath "$seed_val")" "$d.tmp/val"
   : > "$d.tmp/crawl-files.txt"
+  : > "$d.tmp/train-tokens.txt"   # what --mix-earlier may replay: nothing of the seed's own training is known
   printf '{"generation": 0, "parent": null, "seed": "%s", "crawl_files": []}\n' "$(abspath "$seed_model")" \
     > "$d.tmp/lineage.json"
   rm -rf "$d" && mv "$d.tmp" "$d"
@@ -151,7 +154,7 @@ expand() {
       "{tokenize_args}") for x in $tokenize_args; do echo "$x"; done ;;
       "{pretrain_args}") for x in $pretrain_args; do echo "$x"; done ;;
       "{gate_args}") echo --max-old-regression; echo "$max_old"; echo --min-new-gain; echo "$min_new" ;;
-      *) w="${w//\{state\}/$state}"; w="${w//\{cycle\}/$cycle}"; w="${w//\{generation\}/$((10#$gen))}"
+      *) w="${w//\{mix_earlier\}/$mix_earlier}"; w="${w//\{state\}/$state}"; w="${w//\{cycle\}/$cycle}"; w="${w//\{generation\}/$((10#$gen))}"
          echo "$w" ;;
     esac
   done
@@ -209,6 +212,9 @@ promote() {
   cp -r "$models/current/tokenizer" "$d.tmp/tokenizer"   # frozen: the tokenizer of the model in service
   ln -s "$cycle/data/tokens/val" "$d.tmp/val"
   { cat "$models/current/crawl-files.txt"; cat "$cycle/crawl.paths"; } > "$d.tmp/crawl-files.txt"
+  # the training tokens of this model's line, for a later --mix-earlier (absent in a state made before it: none)
+  { [[ ! -f "$models/current/train-tokens.txt" ]] || cat "$models/current/train-tokens.txt"
+    echo "$cycle/data/tokens/train"; } > "$d.tmp/train-tokens.txt"
   printf '{"generation": %d, "parent": "%s", "crawl_files": %d, "documents_preprocessed": %s, "documents_new": %s, "tokens": %s, "eval": "%s"}\n' \
     "$((10#$gen))" "$parent" "$(wc -l < "$cycle/crawl.paths")" "$(json_num "$cycle/preprocess/stats.json" documentsKept)" \
     "$(json_num "$cycle/dedup/stats.json" documentsKept)" "$(json_num "$cycle/data/stats.json" tokens)" \

@@ -88,7 +88,7 @@ def expand(args, gate_args):
         elif a == "{gate_args}":
             out.extend(gate_args)
         else:
-            out.append(a.replace("{state}", STATE).replace("{cycle}", CYCLE).replace("{generation}", GENERATION))
+            out.append(a.replace("{mix_earlier}", "{{ params.mix_earlier }}").replace("{state}", STATE).replace("{cycle}", CYCLE).replace("{generation}", GENERATION))
     return out
 
 
@@ -149,7 +149,9 @@ def build_dag():
                      "crawl": Param("/data/crawl/latest", type="string",
                                     description="the new crawl files or folders, space-separated"),
                      "max_old_regression": Param(0.05, type="number"),
-                     "min_new_gain": Param(0.0, type="number")}) as dag:
+                     "min_new_gain": Param(0.0, type="number"),
+                     "mix_earlier": Param(0.0, type="number", minimum=0, exclusiveMaximum=1,
+                                          description="share of earlier tokens replayed in pretraining")}) as dag:
         tasks = {"plan": BashOperator(task_id="plan", bash_command=retrain_cmd("plan"), do_xcom_push=True,
                                       execution_timeout=timedelta(minutes=TIMEOUTS["plan"]),
                                       sla=timedelta(minutes=TIMEOUTS["plan"]))}

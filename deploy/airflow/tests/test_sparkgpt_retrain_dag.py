@@ -26,12 +26,13 @@ def load_dag():
 
 
 def render(value, state, gen):
-    """What Airflow's Jinja makes of the DAG's three expressions for a run with these params and plan's XCom."""
+    """What Airflow's Jinja makes of the DAG's expressions for a run with these params and plan's XCom."""
     return (value.replace("{{ '%06d' % (ti.xcom_pull(task_ids='plan') | int) }}", "%06d" % gen)
             .replace("{{ ti.xcom_pull(task_ids='plan') | int }}", str(gen))
             .replace("{{ params.state }}", state)
             .replace("{{ params.max_old_regression }}", "0.05")
-            .replace("{{ params.min_new_gain }}", "0.0"))
+            .replace("{{ params.min_new_gain }}", "0.0")
+            .replace("{{ params.mix_earlier }}", "0.0"))
 
 
 class RetrainDagTest(unittest.TestCase):
@@ -42,7 +43,7 @@ class RetrainDagTest(unittest.TestCase):
         dag = load_dag().dag
         self.assertEqual("sparkgpt_retrain", dag.dag_id)
         self.assertEqual("@monthly", dag.kwargs["schedule"])
-        self.assertEqual({"state", "crawl", "max_old_regression", "min_new_gain"}, set(dag.kwargs["params"]))
+        self.assertEqual({"state", "crawl", "max_old_regression", "min_new_gain", "mix_earlier"}, set(dag.kwargs["params"]))
         order = ["plan", "preprocess", "dedup", "new_documents", "tokenize", "pretrain", "evaluate", "gate",
                  "promote"]
         tasks = dag.task_dict

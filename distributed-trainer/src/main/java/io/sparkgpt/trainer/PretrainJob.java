@@ -58,6 +58,13 @@ public final class PretrainJob implements Callable<Integer> {
     String init;
     @Option(names = "--init-optimizer", description = "with --init: also start from its AdamW moments")
     boolean initOptimizer;
+    @Option(names = "--mix-earlier", defaultValue = "0", description = "share of the training tokens drawn from "
+            + "earlier corpora (the token folders listed in --earlier), so continued pretraining keeps rehearsing "
+            + "them; 0 = the new tokens only (default: ${DEFAULT-VALUE})")
+    double mixEarlier;
+    @Option(names = "--earlier", description = "with --mix-earlier: a file listing earlier training token folders "
+            + "(tokens/train), one a line (retrain.sh keeps it as models/<gen>/train-tokens.txt)")
+    String earlier;
 
     // optional second engine (io.sparkgpt.trainer.dl4jspark, added by the DL4J-face work): the whole command line is
     // handed to it unchanged
@@ -104,7 +111,8 @@ public final class PretrainJob implements Callable<Integer> {
                 o.requireWindowPerChunk();
             }
 
-            JavaRDD<int[]> shards = TokenShards.build(spark, train, o.round.workers, o.chunkTokens);
+            EarlierTokens.Mixed mixed = EarlierTokens.mix(spark, storage, train, mixEarlier, earlier, o.run.seed);
+            JavaRDD<int[]> shards = TokenShards.build(mixed.rows(), o.round.workers, o.chunkTokens);
             long[] desc = TokenShards.describe(shards, o.shape.blockSize + 1, o.round.workers);
             List<Long> shardTokens = new ArrayList<>();
             for (int k = 0; k < o.round.workers; k++) {
@@ -126,6 +134,9 @@ public final class PretrainJob implements Callable<Integer> {
             if (initModel != null) {
                 runJson.put("init", init);
                 runJson.put("init_optimizer", initOptimizer);
+            }
+            if (!mixed.summary().isEmpty()) {
+                runJson.put("mix_earlier", mixed.summary());
             }
             runJson.put("run", run);
             runJson.put("model", model);

@@ -51,7 +51,11 @@ public final class TokenShards {
     }
 
     public static JavaRDD<int[]> build(SparkSession spark, String trainDir, int workers, int chunkTokens) {
-        Dataset<Row> df = spark.read().parquet(trainDir).select("doc_id", "tokens");
+        return build(spark.read().parquet(trainDir).select("doc_id", "tokens"), workers, chunkTokens);
+    }
+
+    /** The shards of documents (doc_id, tokens) from any source (e.g. {@link EarlierTokens#mix}). */
+    public static JavaRDD<int[]> build(Dataset<Row> df, int workers, int chunkTokens) {
         JavaRDD<Chunk> chunks = df.javaRDD().flatMap(row -> chunksOf(row, chunkTokens).iterator());
         JavaPairRDD<Integer, Tuple2<Long, int[]>> dealt = chunks
                 .sortBy(Chunk::sortKey, true, Math.max(1, chunks.getNumPartitions()))
