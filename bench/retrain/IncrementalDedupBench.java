@@ -1,6 +1,6 @@
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.pipeline.dedup.DedupJob;
-import io.sparkgpt.pipeline.preprocess.Schemas;
+import io.sparkgpt.pipeline.step.Schemas;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
