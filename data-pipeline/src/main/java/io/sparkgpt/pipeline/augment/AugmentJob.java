@@ -4,7 +4,7 @@ import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.common.json.Json;
-import io.sparkgpt.pipeline.preprocess.CountersAccumulator;
+import io.sparkgpt.pipeline.step.CountersAccumulator;
 import io.sparkgpt.spark.Sessions;
 import io.sparkgpt.spark.StepOutput;
 import io.sparkgpt.tokenizer.augment.AugmentConfig;

@@ -3,7 +3,7 @@ package io.sparkgpt.pipeline.augment;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkgpt.pipeline.preprocess.CountersAccumulator;
+import io.sparkgpt.pipeline.step.CountersAccumulator;
 import io.sparkgpt.tokenizer.augment.AugmentConfig;
 import io.sparkgpt.tokenizer.augment.RowAugmenter;
 import io.sparkgpt.tokenizer.augment.WordNetThesaurus;

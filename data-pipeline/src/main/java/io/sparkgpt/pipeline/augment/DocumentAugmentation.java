@@ -1,7 +1,7 @@
 package io.sparkgpt.pipeline.augment;
 
 import io.sparkgpt.common.cli.UsageException;
-import io.sparkgpt.pipeline.preprocess.CountersAccumulator;
+import io.sparkgpt.pipeline.step.CountersAccumulator;
 import io.sparkgpt.tokenizer.augment.AugmentConfig;
 import io.sparkgpt.tokenizer.augment.RowAugmenter;
 import io.sparkgpt.tokenizer.augment.WordNetThesaurus;

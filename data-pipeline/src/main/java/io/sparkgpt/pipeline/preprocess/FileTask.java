@@ -4,6 +4,7 @@ import io.sparkgpt.pipeline.read.ReadItem;
 import io.sparkgpt.pipeline.read.ReadOptions;
 import io.sparkgpt.pipeline.read.RecordReader;
 import io.sparkgpt.pipeline.step.Counters;
+import io.sparkgpt.pipeline.step.CountersAccumulator;
 import io.sparkgpt.pipeline.step.DocumentStep;
 import java.io.FilterInputStream;
 import java.io.IOException;

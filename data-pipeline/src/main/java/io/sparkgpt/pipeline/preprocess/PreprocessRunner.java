@@ -8,6 +8,7 @@ import io.sparkgpt.common.json.Json;
 import io.sparkgpt.common.stats.JobStats;
 import io.sparkgpt.common.stats.StepStats;
 import io.sparkgpt.pipeline.read.ReadOptions;
+import io.sparkgpt.pipeline.step.CountersAccumulator;
 import io.sparkgpt.pipeline.step.DatasetStep;
 import io.sparkgpt.pipeline.step.DocumentStep;
 import io.sparkgpt.pipeline.step.Recipe;

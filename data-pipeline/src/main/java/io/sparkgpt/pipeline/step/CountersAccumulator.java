@@ -1,4 +1,4 @@
-package io.sparkgpt.pipeline.preprocess;
+package io.sparkgpt.pipeline.step;
 
 import java.util.Map;
 import java.util.TreeMap;
