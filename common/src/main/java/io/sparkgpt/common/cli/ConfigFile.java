@@ -34,7 +34,7 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
     }
 
     /** The file named by {@code --config <file>} or {@code --config=<file>} in {@code args}, or null when none. */
-    static ConfigFile find(String[] args) {
+    public static ConfigFile find(String[] args) {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals(OPTION) && i + 1 < args.length) {
                 return read(args[i + 1]);
@@ -95,7 +95,7 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
     }
 
     /** Every key must name an option of {@code spec} (the command being run), and not {@code config} itself. */
-    void check(CommandSpec spec) {
+    public void check(CommandSpec spec) {
         for (String key : values.keySet()) {
             boolean known = !key.equals(bare(OPTION)) && spec.options().stream()
                     .anyMatch(o -> java.util.Arrays.stream(o.names()).anyMatch(n -> bare(n).equals(key)));

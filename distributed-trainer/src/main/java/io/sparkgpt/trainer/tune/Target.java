@@ -1,5 +1,6 @@
 package io.sparkgpt.trainer.tune;
 
+import io.sparkgpt.common.cli.ConfigFile;
 import io.sparkgpt.common.cli.UsageException;
 import java.util.List;
 import picocli.CommandLine;
@@ -41,8 +42,17 @@ public interface Target {
     static <T> T parse(T command, List<String> args) {
         try {
             // as Cli.execute configures it, plus: a trial's value follows the job's flag and overrides it
-            new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).setOverwrittenOptionsAllowed(true)
-                    .parseArgs(args.toArray(String[]::new));
+            String[] a = args.toArray(String[]::new);
+            CommandLine cl = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)
+                    .setOverwrittenOptionsAllowed(true);
+            ConfigFile config = ConfigFile.find(a); // a --config file among the job's flags: its values are defaults
+            if (config != null) {
+                cl.setDefaultValueProvider(config);
+            }
+            cl.parseArgs(a);
+            if (config != null) {
+                config.check(cl.getCommandSpec());
+            }
         } catch (CommandLine.ParameterException e) {
             throw new UsageException("trial command line " + args + ": " + e.getMessage(), e);
         }
