@@ -42,6 +42,7 @@ public final class SpeedBench {
         TokenWindows w = new TokenWindows(toks, T, 7);
         double peak = gemmPeak();
         try (GPT g = GPT.create(cfg, 1).setThreads(threads)) {
+            System.out.println("kernels: " + g.kernels());
             for (int i = 0; i < warm; i++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
