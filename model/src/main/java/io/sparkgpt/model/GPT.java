@@ -68,6 +68,12 @@ public final class GPT implements AutoCloseable {
     private final Rng rng;
     private double lastGradNorm = Double.NaN;
 
+    /**
+     * Rows per block of the attention products: a block of query rows needs only the keys up to its last row
+     * (causal), so at T = 256 the products do 10/16 of the full T x T work; at T <= 64 it is one block. A multiple
+     * of the vector lanes (the softmax kernels read whole lane chunks of a row).
+     */
+    private int attBlock = 64;
     private int threads;
     /** Worker j handles the j-th share of a micro-batch's rows; worker 0 runs on the caller's thread. */
     private final List<Worker> workers = new ArrayList<>();
@@ -749,7 +755,11 @@ public final class GPT implements AutoCloseable {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;
                     int ao = (b * H + h) * T * T;
-                    Blas.gemm(false, true, T, T, hs, scale, qkv.at(q), C3, qkv.at(q + C), C3, 0f, att.at(ao), T);
+                    for (int r0 = 0; r0 < T; r0 += attBlock) { // S = scale Q K^T, the keys up to each row block
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, true, rn, r0 + rn, hs, scale, qkv.at(q + r0 * C3), C3, qkv.at(q + C), C3, 0f,
+                                att.at(ao + r0 * T), T);
+                    }
                     kern.softmaxCausal(att, ao, T);
                     Buf pUse = att;
                     int pOff = ao;
@@ -763,8 +773,11 @@ public final class GPT implements AutoCloseable {
                         pUse = a.pScr;
                         pOff = 0;
                     }
-                    Blas.gemm(false, false, T, hs, T, 1f, pUse.at(pOff), T, qkv.at(q + 2 * C), C3, 0f,
-                            y.at(b * T * C + h * hs), C);
+                    for (int r0 = 0; r0 < T; r0 += attBlock) { // Y = P V
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, false, rn, hs, r0 + rn, 1f, pUse.at(pOff + r0 * T), T, qkv.at(q + 2 * C), C3,
+                                0f, y.at(b * T * C + r0 * C + h * hs), C);
+                    }
                 }
             }
         }
@@ -864,9 +877,15 @@ public final class GPT implements AutoCloseable {
                         pUse = a.pScr;
                         pOff = 0;
                     }
-                    // dP' = dY V^T ; dV = P'^T dY
-                    Blas.gemm(false, true, T, T, hs, 1f, dy.at(yo), C, qkv.at(q + 2 * C), C3, 0f, a.dpScr.ptr, T);
-                    Blas.gemm(true, false, T, hs, T, 1f, pUse.at(pOff), T, dy.at(yo), C, 0f, dqkv.at(q + 2 * C), C3);
+                    // dP' = dY V^T by row blocks (keys up to the block); dV = P'^T dY by column blocks (the rows
+                    // from the block's first on: P' is 0 above the diagonal)
+                    for (int r0 = 0; r0 < T; r0 += attBlock) {
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, true, rn, r0 + rn, hs, 1f, dy.at(yo + r0 * C), C, qkv.at(q + 2 * C), C3, 0f,
+                                a.dpScr.at(r0 * T), T);
+                        Blas.gemm(true, false, rn, hs, T - r0, 1f, pUse.at(pOff + r0 * T + r0), T, dy.at(yo + r0 * C),
+                                C, 0f, dqkv.at(q + 2 * C + r0 * C3), C3);
+                    }
                     // softmax backward (through the dropout mask), scaled; result in dpScr
                     if (drop) {
                         FloatBuffer mk = la.attMask.f;
@@ -878,9 +897,14 @@ public final class GPT implements AutoCloseable {
                         }
                     }
                     kern.softmaxBackward(att, ao, a.dpScr, T, scale);
-                    // dQ = dS K ; dK = dS^T Q
-                    Blas.gemm(false, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q + C), C3, 0f, dqkv.at(q), C3);
-                    Blas.gemm(true, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q), C3, 0f, dqkv.at(q + C), C3);
+                    // dQ = dS K by row blocks; dK = dS^T Q by column blocks
+                    for (int r0 = 0; r0 < T; r0 += attBlock) {
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, false, rn, hs, r0 + rn, 1f, a.dpScr.at(r0 * T), T, qkv.at(q + C), C3, 0f,
+                                dqkv.at(q + r0 * C3), C3);
+                        Blas.gemm(true, false, rn, hs, T - r0, 1f, a.dpScr.at(r0 * T + r0), T, qkv.at(q + r0 * C3), C3,
+                                0f, dqkv.at(q + C + r0 * C3), C3);
+                    }
                 }
             }
         }
@@ -1013,6 +1037,15 @@ public final class GPT implements AutoCloseable {
         float[] out = new float[nParams];
         grads.copyTo(out);
         return out;
+    }
+
+    /** Sets the attention block rows (tests: several blocks at a small T). */
+    GPT attentionBlock(int rows) {
+        if (rows < 1 || rows % 16 != 0) {
+            throw new IllegalArgumentException("attention block of " + rows + " rows is not a positive multiple of 16");
+        }
+        attBlock = rows;
+        return this;
     }
 
     Buf paramBuf() {
