@@ -21,7 +21,8 @@ cd "$ROOT"
 CP="$(mktemp)"
 trap 'rm -f "$CP"' EXIT
 build_model_classpath "$CP"
-JAVA=(java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=4g -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.bench.SpeedBench)
+# the Vector API module: the element-wise kernels (model/.../VectorKernels) run on it, scalar Java without it
+JAVA=(java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=4g --add-modules jdk.incubator.vector -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.bench.SpeedBench)
 mapfile -t OURS < <(our_settings "$THREADS")
 mapfile -t PEERS < <(torch_settings "$THREADS")
 echo "machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
@@ -35,7 +36,7 @@ run_size() { # name C L H T B steps
     for s in "${OURS[@]}"; do
       IFS='|' read -r label a b <<<"$s"
       line=$("${JAVA[@]}" "$1" "$2" "$3" "$4" "$5" "$6" "$WARMUP" "$a" "$b" 2>/dev/null | grep -v '^SLF4J')
-      [[ $r == 1 ]] && echo "$name $label $(grep '^blas:' <<<"$line")"
+      [[ $r == 1 ]] && echo "$name $label $(grep '^blas:' <<<"$line"); $(grep '^kernels:' <<<"$line")"
       echo "$name $label rep $r: $(grep '^ours' <<<"$line"); $(grep '^cpu' <<<"$line")"
       best[$label]=$(echo "$(tps_of "$line") ${best[$label]:-0}" | awk '{print ($1>$2)?$1:$2}')
     done

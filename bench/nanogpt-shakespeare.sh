@@ -42,7 +42,8 @@ for seed in $SEEDS; do
     IFS='|' read -r label th blas <<<"$s"
     run="$OUT/$label-$seed"
     mkdir -p "$run"
-    java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3g -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.cli.GptMain \
+    java -Xmx2g -Dorg.bytedeco.javacpp.maxbytes=3g --add-modules jdk.incubator.vector \
+      -cp "model/target/classes:$(cat "$CP")" io.sparkgpt.model.cli.GptMain \
       train --data "$DATA" --out "$run" --overwrite --val-fraction 0.1 \
       --n-layer 4 --n-head 4 --n-embd 128 --block-size 64 --dropout 0.0 \
       --batch-size 12 --max-steps "$STEPS" --lr 1e-3 --min-lr 1e-4 --warmup 100 --weight-decay 0.1 --decay-embeddings \

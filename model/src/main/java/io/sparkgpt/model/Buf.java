@@ -1,23 +1,29 @@
 package io.sparkgpt.model;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
- * An off-heap float array: a javacpp {@link FloatPointer} for BLAS and a {@link FloatBuffer} view of the same memory
- * for the element-wise Java loops. Off-heap because handing a Java {@code float[]} to native code copies it on every
- * call (JNI Get/ReleaseFloatArrayElements), which would cost as much as the matrix product itself.
+ * An off-heap float array: a javacpp {@link FloatPointer} for BLAS and {@link FloatBuffer} and {@link ByteBuffer}
+ * views of the same memory for the element-wise Java loops. Off-heap because handing a Java {@code float[]} to native
+ * code copies it on every call (JNI Get/ReleaseFloatArrayElements), which would cost as much as the matrix product
+ * itself.
  */
 final class Buf {
     final FloatPointer ptr;
     final FloatBuffer f;
+    /** The same memory as bytes, for the Vector API's loads and stores ({@link VectorKernels}). */
+    final ByteBuffer b;
     final int n;
 
     Buf(int n) {
         this.n = n;
         this.ptr = new FloatPointer(Math.max(1, n));
         this.ptr.zero();
-        this.f = ptr.asBuffer();
+        this.b = ptr.asByteBuffer().order(ByteOrder.nativeOrder());
+        this.f = b.asFloatBuffer();
     }
 
     /** A pointer to element {@code off} (a new, non-owning view: cheap). */

@@ -75,17 +75,21 @@ public final class CrossEntropyLoss implements LogitsLoss {
                 for (int i = 0; i < V; i++) {
                     mx = Math.max(mx, lg.get(o + i));
                 }
+                float target = lg.get(o + tgt);
                 double s = 0;
                 for (int i = 0; i < V; i++) {
-                    s += Math.exp(lg.get(o + i) - mx);
+                    float e = (float) Math.exp(lg.get(o + i) - mx);
+                    if (dscale != 0f) {
+                        lg.put(o + i, e); // kept for the gradient: one exp per logit, not two
+                    }
+                    s += e;
                 }
                 double logZ = mx + Math.log(s);
-                total += logZ - lg.get(o + tgt);
+                total += logZ - target;
                 if (dscale != 0f) {
                     float inv = (float) (1.0 / s);
                     for (int i = 0; i < V; i++) {
-                        float pr = (float) Math.exp(lg.get(o + i) - mx) * inv;
-                        lg.put(o + i, (pr - (i == tgt ? 1f : 0f)) * dscale);
+                        lg.put(o + i, (lg.get(o + i) * inv - (i == tgt ? 1f : 0f)) * dscale);
                     }
                 }
             }

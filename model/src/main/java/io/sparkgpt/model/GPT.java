@@ -51,10 +51,8 @@ import java.util.function.IntConsumer;
  * }</pre>
  */
 public final class GPT implements AutoCloseable {
-    private static final float LN_EPS = 1e-5f;
-    private static final float GELU_K = (float) Math.sqrt(2.0 / Math.PI);
+    private static final float GELU_K = Kernels.GELU_K;
     private static final double INV_SQRT2 = 1.0 / Math.sqrt(2.0);
-    private static final float INV_SQRT_2PI = (float) (1.0 / Math.sqrt(2.0 * Math.PI));
     /** Rows per forward pass in {@link #forwardInference}. */
     private static final int INFERENCE_ROWS = 16;
 
@@ -62,12 +60,20 @@ public final class GPT implements AutoCloseable {
     private final int C, H, hs, V, L, maxT;
     private final float pDrop;
     private final ParamLayout lay;
+    /** The element-wise kernels: Vector API ones when the JVM has the module (see {@link Kernels#best()}). */
+    private final Kernels kern = Kernels.best();
     private final int nParams;
     private final Buf params, grads, m, v;
     private long adamT;
     private final Rng rng;
     private double lastGradNorm = Double.NaN;
 
+    /**
+     * Rows per block of the attention products: a block of query rows needs only the keys up to its last row
+     * (causal), so at T = 256 the products do 10/16 of the full T x T work; at T <= 64 it is one block. A multiple
+     * of the vector lanes (the softmax kernels read whole lane chunks of a row).
+     */
+    private int attBlock = 64;
     private int threads;
     /** Worker j handles the j-th share of a micro-batch's rows; worker 0 runs on the caller's thread. */
     private final List<Worker> workers = new ArrayList<>();
@@ -127,6 +133,11 @@ public final class GPT implements AutoCloseable {
 
     public int threads() {
         return threads;
+    }
+
+    /** Which element-wise kernels run: "vector256" etc. (the JVM has jdk.incubator.vector) or "scalar". */
+    public String kernels() {
+        return kern.name();
     }
 
     /** Number of parameters a model of {@code c} has (without building it). */
@@ -529,14 +540,10 @@ public final class GPT implements AutoCloseable {
         if (used < 2) {
             return;
         }
-        FloatBuffer g = grads.f;
         parallel(used, j -> {
             int lo = (int) ((long) nParams * j / used), hi = (int) ((long) nParams * (j + 1) / used);
             for (int k = 1; k < used; k++) {
-                FloatBuffer o = workers.get(k).grad.f;
-                for (int i = lo; i < hi; i++) {
-                    g.put(i, g.get(i) + o.get(i));
-                }
+                kern.addInto(grads, workers.get(k).grad, lo, hi);
             }
         });
     }
@@ -694,7 +701,7 @@ public final class GPT implements AutoCloseable {
                 residual(la.res2, res, a.sBTC, drop ? la.drop2 : null, BT * C);
                 layerNorm(la.ln2, la.ln2Mean, la.ln2Rstd, la.res2, k.ln2W(), k.ln2B(), BT);
                 linear(la.fch, la.ln2, k.fcW(), k.fcB(), BT, C, 4 * C);
-                geluKeep(la.fchg, la.fchTanh, la.fch, BT * 4 * C, cfg.exactGelu());
+                kern.geluKeep(la.fchg, la.fchTanh, la.fch, BT * 4 * C, cfg.exactGelu());
                 linear(a.sBTC, la.fchg, k.fc2W(), k.fc2B(), BT, 4 * C, C);
                 if (drop) {
                     seek(at + attDraws + btcDraws + (long) r0 * T * C);
@@ -726,9 +733,7 @@ public final class GPT implements AutoCloseable {
         private void residual(Buf outb, Buf ab, Buf bb, Buf maskb, int n) {
             FloatBuffer out = outb.f, av = ab.f, bv = bb.f;
             if (maskb == null) {
-                for (int i = 0; i < n; i++) {
-                    out.put(i, av.get(i) + bv.get(i));
-                }
+                kern.add(outb, ab, bb, n);
             } else {
                 FloatBuffer mask = maskb.f;
                 float keep = 1f / (1f - pDrop);
@@ -750,27 +755,12 @@ public final class GPT implements AutoCloseable {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;
                     int ao = (b * H + h) * T * T;
-                    Blas.gemm(false, true, T, T, hs, scale, qkv.at(q), C3, qkv.at(q + C), C3, 0f, att.at(ao), T);
-                    for (int t = 0; t < T; t++) {
-                        int r = ao + t * T;
-                        float mx = Float.NEGATIVE_INFINITY;
-                        for (int j = 0; j <= t; j++) {
-                            mx = Math.max(mx, attf.get(r + j));
-                        }
-                        float s = 0;
-                        for (int j = 0; j <= t; j++) {
-                            float e = (float) Math.exp(attf.get(r + j) - mx);
-                            attf.put(r + j, e);
-                            s += e;
-                        }
-                        float inv = 1f / s;
-                        for (int j = 0; j <= t; j++) {
-                            attf.put(r + j, attf.get(r + j) * inv);
-                        }
-                        for (int j = t + 1; j < T; j++) {
-                            attf.put(r + j, 0f);
-                        }
+                    for (int r0 = 0; r0 < T; r0 += attBlock) { // S = scale Q K^T, the keys up to each row block
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, true, rn, r0 + rn, hs, scale, qkv.at(q + r0 * C3), C3, qkv.at(q + C), C3, 0f,
+                                att.at(ao + r0 * T), T);
                     }
+                    kern.softmaxCausal(att, ao, T);
                     Buf pUse = att;
                     int pOff = ao;
                     if (drop) {
@@ -783,8 +773,11 @@ public final class GPT implements AutoCloseable {
                         pUse = a.pScr;
                         pOff = 0;
                     }
-                    Blas.gemm(false, false, T, hs, T, 1f, pUse.at(pOff), T, qkv.at(q + 2 * C), C3, 0f,
-                            y.at(b * T * C + h * hs), C);
+                    for (int r0 = 0; r0 < T; r0 += attBlock) { // Y = P V
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, false, rn, hs, r0 + rn, 1f, pUse.at(pOff + r0 * T), T, qkv.at(q + 2 * C), C3,
+                                0f, y.at(b * T * C + r0 * C + h * hs), C);
+                    }
                 }
             }
         }
@@ -807,7 +800,7 @@ public final class GPT implements AutoCloseable {
                 // MLP branch: res3 = res2 + drop(fc2(gelu(fc(ln2(res2)))))
                 Buf dBranch = maskedCopy(a.sBTC, a.dres, drop ? la.drop3 : null, BT * C);
                 linearBackward(a.dfch, dBranch, la.fchg, k.fc2W(), k.fc2B(), BT, 4 * C, C);
-                geluBackward(a.dfch, la.fch, la.fchTanh, BT * 4 * C, cfg.exactGelu());
+                kern.geluBackward(a.dfch, la.fch, la.fchTanh, BT * 4 * C, cfg.exactGelu());
                 linearBackward(a.dBTC, a.dfch, la.ln2, k.fcW(), k.fcB(), BT, C, 4 * C);
                 layerNormBackward(a.dres, a.dBTC, la.res2, la.ln2Mean, la.ln2Rstd, k.ln2W(), k.ln2B(), BT);
                 // attention branch: res2 = resIn + drop(proj(attn(ln1(resIn))))
@@ -859,32 +852,8 @@ public final class GPT implements AutoCloseable {
         }
 
         /** dIn += LN backward of dOut; gains and biases accumulate into the gradient buffer. */
-        private void layerNormBackward(Buf dInb, Buf dOutb, Buf inb, Buf meanb, Buf rstdb, int w, int bias, int BT) {
-            FloatBuffer dIn = dInb.f, dOut = dOutb.f, in = inb.f, mean = meanb.f, rstd = rstdb.f, p = params.f,
-                    g = grad.f;
-            for (int i = 0; i < BT; i++) {
-                int o = i * C;
-                float mu = mean.get(i), rs = rstd.get(i);
-                float dnMean = 0, dnNormMean = 0;
-                for (int c = 0; c < C; c++) {
-                    float norm = (in.get(o + c) - mu) * rs;
-                    float dn = p.get(w + c) * dOut.get(o + c);
-                    dnMean += dn;
-                    dnNormMean += dn * norm;
-                }
-                dnMean /= C;
-                dnNormMean /= C;
-                for (int c = 0; c < C; c++) {
-                    float norm = (in.get(o + c) - mu) * rs;
-                    float dov = dOut.get(o + c);
-                    float dn = p.get(w + c) * dov;
-                    if (bias >= 0) {
-                        g.put(bias + c, g.get(bias + c) + dov);
-                    }
-                    g.put(w + c, g.get(w + c) + norm * dov);
-                    dIn.put(o + c, dIn.get(o + c) + (dn - dnMean - norm * dnNormMean) * rs);
-                }
-            }
+        private void layerNormBackward(Buf dIn, Buf dOut, Buf in, Buf mean, Buf rstd, int w, int bias, int BT) {
+            kern.layerNormBackward(dIn, dOut, in, mean, rstd, params, grad, w, bias, BT, C);
         }
 
         /** From dL/d(atty) in a.dBTC to dL/d(qkv) in a.dqkv. */
@@ -908,32 +877,34 @@ public final class GPT implements AutoCloseable {
                         pUse = a.pScr;
                         pOff = 0;
                     }
-                    // dP' = dY V^T ; dV = P'^T dY
-                    Blas.gemm(false, true, T, T, hs, 1f, dy.at(yo), C, qkv.at(q + 2 * C), C3, 0f, a.dpScr.ptr, T);
-                    Blas.gemm(true, false, T, hs, T, 1f, pUse.at(pOff), T, dy.at(yo), C, 0f, dqkv.at(q + 2 * C), C3);
+                    // dP' = dY V^T by row blocks (keys up to the block); dV = P'^T dY by column blocks (the rows
+                    // from the block's first on: P' is 0 above the diagonal)
+                    for (int r0 = 0; r0 < T; r0 += attBlock) {
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, true, rn, r0 + rn, hs, 1f, dy.at(yo + r0 * C), C, qkv.at(q + 2 * C), C3, 0f,
+                                a.dpScr.at(r0 * T), T);
+                        Blas.gemm(true, false, rn, hs, T - r0, 1f, pUse.at(pOff + r0 * T + r0), T, dy.at(yo + r0 * C),
+                                C, 0f, dqkv.at(q + 2 * C + r0 * C3), C3);
+                    }
                     // softmax backward (through the dropout mask), scaled; result in dpScr
-                    for (int t = 0; t < T; t++) {
-                        int r = ao + t * T, rr = t * T;
-                        float dot = 0;
-                        if (drop) {
-                            FloatBuffer mk = la.attMask.f;
+                    if (drop) {
+                        FloatBuffer mk = la.attMask.f;
+                        for (int t = 0; t < T; t++) {
+                            int r = ao + t * T, rr = t * T;
                             for (int j = 0; j <= t; j++) {
                                 dp.put(rr + j, dp.get(rr + j) * mk.get(r + j));
                             }
                         }
-                        for (int j = 0; j <= t; j++) {
-                            dot += attf.get(r + j) * dp.get(rr + j);
-                        }
-                        for (int j = 0; j <= t; j++) {
-                            dp.put(rr + j, attf.get(r + j) * (dp.get(rr + j) - dot) * scale);
-                        }
-                        for (int j = t + 1; j < T; j++) {
-                            dp.put(rr + j, 0f);
-                        }
                     }
-                    // dQ = dS K ; dK = dS^T Q
-                    Blas.gemm(false, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q + C), C3, 0f, dqkv.at(q), C3);
-                    Blas.gemm(true, false, T, hs, T, 1f, a.dpScr.ptr, T, qkv.at(q), C3, 0f, dqkv.at(q + C), C3);
+                    kern.softmaxBackward(att, ao, a.dpScr, T, scale);
+                    // dQ = dS K by row blocks; dK = dS^T Q by column blocks
+                    for (int r0 = 0; r0 < T; r0 += attBlock) {
+                        int rn = Math.min(attBlock, T - r0);
+                        Blas.gemm(false, false, rn, hs, r0 + rn, 1f, a.dpScr.at(r0 * T), T, qkv.at(q + C), C3, 0f,
+                                dqkv.at(q + r0 * C3), C3);
+                        Blas.gemm(true, false, rn, hs, T - r0, 1f, a.dpScr.at(r0 * T + r0), T, qkv.at(q + r0 * C3), C3,
+                                0f, dqkv.at(q + C + r0 * C3), C3);
+                    }
                 }
             }
         }
@@ -941,31 +912,8 @@ public final class GPT implements AutoCloseable {
 
     // ------------------------------------------------------------------ layers shared by the workers and KvCache
 
-    void layerNorm(Buf outb, Buf meanb, Buf rstdb, Buf inb, int w, int bias, int BT) {
-        FloatBuffer out = outb.f, in = inb.f, p = params.f, mean = meanb.f, rstd = rstdb.f;
-        for (int i = 0; i < BT; i++) {
-            int o = i * C;
-            float s = 0;
-            for (int c = 0; c < C; c++) {
-                s += in.get(o + c);
-            }
-            float mu = s / C;
-            float var = 0;
-            for (int c = 0; c < C; c++) {
-                float d = in.get(o + c) - mu;
-                var += d * d;
-            }
-            float rs = (float) (1.0 / Math.sqrt(var / C + LN_EPS));
-            for (int c = 0; c < C; c++) {
-                float nv = (in.get(o + c) - mu) * rs * p.get(w + c);
-                if (bias >= 0) {
-                    nv += p.get(bias + c);
-                }
-                out.put(o + c, nv);
-            }
-            mean.put(i, mu);
-            rstd.put(i, rs);
-        }
+    void layerNorm(Buf out, Buf mean, Buf rstd, Buf in, int w, int bias, int BT) {
+        kern.layerNorm(out, mean, rstd, in, params, w, bias, BT, C);
     }
 
     /** out[BT x oc] = in[BT x ic] W^T + b, W stored [oc x ic] (PyTorch's Linear layout). */
@@ -979,20 +927,6 @@ public final class GPT implements AutoCloseable {
                     o.put(r + j, o.get(r + j) + p.get(b + j));
                 }
             }
-        }
-    }
-
-    /**
-     * GELU that also keeps what its backward needs: tanh(u) for the tanh form (so the backward needs no exp: a quarter
-     * of a step), Phi(x) for the exact form.
-     */
-    private static void geluKeep(Buf outb, Buf keepb, Buf inb, int n, boolean exact) {
-        FloatBuffer out = outb.f, in = inb.f, keep = keepb.f;
-        for (int i = 0; i < n; i++) {
-            float x = in.get(i);
-            float k = exact ? normalCdf(x) : tanh(GELU_K * (x + 0.044715f * x * x * x));
-            keep.put(i, k);
-            out.put(i, exact ? x * k : 0.5f * x * (1f + k));
         }
     }
 
@@ -1052,24 +986,6 @@ public final class GPT implements AutoCloseable {
         return out;
     }
 
-    /** In place: d *= gelu'(x), with tanh(u) (tanh form) or Phi(x) (exact form) kept by the forward pass. */
-    private static void geluBackward(Buf db, Buf xb, Buf keepb, int n, boolean exact) {
-        FloatBuffer d = db.f, xs = xb.f, keep = keepb.f;
-        for (int i = 0; i < n; i++) {
-            float x = xs.get(i);
-            float k = keep.get(i);
-            float grad;
-            if (exact) {
-                // d/dx x Phi(x) = Phi(x) + x phi(x)
-                grad = k + x * INV_SQRT_2PI * (float) Math.exp(-0.5 * x * x);
-            } else {
-                float sech2 = 1f - k * k;
-                grad = 0.5f * (1f + k) + x * 0.5f * sech2 * GELU_K * (1f + 3f * 0.044715f * x * x);
-            }
-            d.put(i, d.get(i) * grad);
-        }
-    }
-
     // ------------------------------------------------------------------ optimizer
 
     /**
@@ -1081,11 +997,13 @@ public final class GPT implements AutoCloseable {
      * @throws IllegalStateException if the gradient norm is not finite (diverged)
      */
     public void update(double lr, TrainConfig tc) {
-        FloatBuffer g = grads.f, p = params.f, mf = m.f, vf = v.f;
+        int n = threads;
+        double[] part = new double[n];
+        parallel(n, j -> part[j] = kern.sumSquares(grads, (int) ((long) nParams * j / n),
+                (int) ((long) nParams * (j + 1) / n)));
         double ss = 0;
-        for (int i = 0; i < nParams; i++) {
-            float gi = g.get(i);
-            ss += (double) gi * gi;
+        for (double x : part) {
+            ss += x; // in worker order: deterministic for a thread count
         }
         double norm = Math.sqrt(ss);
         lastGradNorm = norm;
@@ -1094,33 +1012,20 @@ public final class GPT implements AutoCloseable {
         }
         float clip = (tc.gradClip() > 0 && norm > tc.gradClip()) ? (float) (tc.gradClip() / norm) : 1f;
         adamT++;
-        float b1 = (float) tc.beta1(), b2 = (float) tc.beta2();
         double bc1 = 1 - Math.pow(tc.beta1(), adamT);
         double bc2 = 1 - Math.pow(tc.beta2(), adamT);
-        float stepSize = (float) (lr / bc1);
-        float bc2Sqrt = (float) Math.sqrt(bc2);
-        float eps = (float) tc.eps();
         float decay = (float) (1 - lr * tc.weightDecay());
-        int n = threads;
+        Kernels.AdamW plain = new Kernels.AdamW(clip, (float) tc.beta1(), (float) tc.beta2(), (float) (lr / bc1),
+                (float) Math.sqrt(bc2), (float) tc.eps(), 1f);
+        Kernels.AdamW decayed = new Kernels.AdamW(clip, plain.b1(), plain.b2(), plain.stepSize(), plain.bc2Sqrt(),
+                plain.eps(), decay);
         parallel(n, j -> {
             int lo = (int) ((long) nParams * j / n), hi = (int) ((long) nParams * (j + 1) / n);
             for (ParamLayout.Tensor tsr : lay.tensors()) {
                 int from = Math.max(lo, tsr.offset()), to = Math.min(hi, tsr.offset() + tsr.size());
                 boolean dec = tc.weightDecay() > 0 && (tsr.decay()
                         || (tc.decayEmbeddings() && (tsr.offset() == lay.wte() || tsr.offset() == lay.wpe())));
-                for (int i = from; i < to; i++) {
-                    float gi = g.get(i) * clip;
-                    float mi = b1 * mf.get(i) + (1 - b1) * gi;
-                    float vi = b2 * vf.get(i) + (1 - b2) * gi * gi;
-                    mf.put(i, mi);
-                    vf.put(i, vi);
-                    float pi = p.get(i);
-                    if (dec) {
-                        pi *= decay;
-                    }
-                    pi -= stepSize * mi / ((float) Math.sqrt(vi) / bc2Sqrt + eps);
-                    p.put(i, pi);
-                }
+                kern.adamw(params, grads, m, v, from, to, dec ? decayed : plain);
             }
         });
     }
@@ -1132,6 +1037,15 @@ public final class GPT implements AutoCloseable {
         float[] out = new float[nParams];
         grads.copyTo(out);
         return out;
+    }
+
+    /** Sets the attention block rows (tests: several blocks at a small T). */
+    GPT attentionBlock(int rows) {
+        if (rows < 1 || rows % 16 != 0) {
+            throw new IllegalArgumentException("attention block of " + rows + " rows is not a positive multiple of 16");
+        }
+        attBlock = rows;
+        return this;
     }
 
     Buf paramBuf() {

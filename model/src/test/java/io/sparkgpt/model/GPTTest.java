@@ -71,6 +71,25 @@ class GPTTest {
     }
 
     @Test
+    void causalAttentionBlocksGiveTheGradientOfOneBlock() {
+        // T = 48 in blocks of 16 rows (3 blocks: keys 16, 32, 48) against one block of 64; with and without dropout
+        for (double drop : new double[] {0.0, 0.1}) {
+            GPTConfig c = new GPTConfig(11, 48, 2, 2, 16, drop, false, true);
+            int[][][] b = randomBatch(2, 48, 11, 8);
+            try (GPT one = GPT.create(c, 5).setThreads(1); GPT blocks = GPT.create(c, 5).setThreads(1).attentionBlock(16)) {
+                TrainConfig tc = TrainConfig.defaults().withBatch(2, 2);
+                double l1 = one.gradient(b[0], new CrossEntropyLoss(b[1]), tc);
+                double l3 = blocks.gradient(b[0], new CrossEntropyLoss(b[1]), tc);
+                assertEquals(l1, l3, 1e-6, "loss, dropout " + drop);
+                float[] g1 = one.gradientCopy(), g3 = blocks.gradientCopy();
+                for (int i = 0; i < g1.length; i++) {
+                    assertEquals(g1[i], g3[i], 1e-6 + 1e-4 * Math.abs(g1[i]), "param " + i + ", dropout " + drop);
+                }
+            }
+        }
+    }
+
+    @Test
     void normalCdfMatchesTheTable() {
         // Phi at a few points (to 10 digits): the exact GELU is x * Phi(x)
         double[][] table = {{0, 0.5}, {1, 0.8413447461}, {-1, 0.1586552539}, {-2, 0.0227501319},

@@ -13,15 +13,17 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * Training-speed benchmark of {@link GPT} (used by bench/gpt-speed.sh beside the PyTorch peer): random tokens,
- * {@code warmup} untimed steps, then {@code steps} timed optimizer steps; prints tokens/s, achieved FLOP/s (nanoGPT's
- * estimate: 6N + 12 L C T per token) and the machine's sgemm peak (1024^3 through the same OpenBLAS). With
- * {@code profile} it samples the main thread's stack every 5 ms and prints the hottest frames.
+ * {@code warmup} untimed steps (and at least 3 s of them: JIT warm-up), then {@code steps} timed optimizer steps;
+ * prints tokens/s, achieved FLOP/s (nanoGPT's estimate: 6N + 12 L C T per token) and the machine's sgemm peak
+ * (1024^3 through the same OpenBLAS). With {@code profile} it samples the main thread's stack every 5 ms and prints the hottest frames.
  *
  * <p>Args: {@code C L H T B steps warmup threads [blasThreads] [profile]}: {@code threads} worker threads of the
  * GPT (each a share of the batch), {@code blasThreads} OpenBLAS threads (default 1; more only with 1 worker). The
  * first line says which BLAS library the process mapped.
  */
 public final class SpeedBench {
+    private static final double WARM_SECONDS = 3;
+
     public static void main(String[] a) throws Exception {
         int C = Integer.parseInt(a[0]), L = Integer.parseInt(a[1]), H = Integer.parseInt(a[2]);
         int T = Integer.parseInt(a[3]), B = Integer.parseInt(a[4]);
@@ -42,7 +44,11 @@ public final class SpeedBench {
         TokenWindows w = new TokenWindows(toks, T, 7);
         double peak = gemmPeak();
         try (GPT g = GPT.create(cfg, 1).setThreads(threads)) {
-            for (int i = 0; i < warm; i++) {
+            System.out.println("kernels: " + g.kernels());
+            // untimed: at least `warm` steps and WARM_SECONDS, so that the JIT has compiled the Vector API kernels
+            // (interpreted, they run 100x slower) before the clock starts
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < warm || System.nanoTime() - warmStart < WARM_SECONDS * 1e9; i++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
             }
