@@ -22,8 +22,8 @@ import java.util.Set;
  */
 public final class LanguageDecider {
     /**
-     * Languages the model confuses (ISO 639-3, as it labels them); each one's frequent function words that the
-     * others lack (the first entry's are shared by the languages Lingua then tells apart).
+     * Languages the model confuses (ISO 639-3, as it labels them): each one's frequent function words that the
+     * others lack (ind's are Malay's too), and the languages Lingua tells apart when ind's words win.
      */
     record Group(Map<String, Set<String>> markers, List<Language> lingua) {}
 
@@ -36,9 +36,15 @@ public final class LanguageDecider {
             List.of(Language.INDONESIAN, Language.MALAY));
     private static final Set<String> MALAY_LABELS = Set.of("ind", "zsm", "msa", "sun", "jav", "min");
 
+    /**
+     * Loaded once per JVM and shared by its tasks, as OpenNLP's model. Preloaded here, in class initialisation (which
+     * the JVM runs once, before any thread can use the detector): Lingua would otherwise load models lazily into
+     * static maps on first use, from whichever task thread comes first.
+     */
     private static final class Lingua {
         static final LanguageDetector ID_MS = LanguageDetectorBuilder
-                .fromLanguages(MALAY.lingua().toArray(new Language[0])).withLowAccuracyMode().build();
+                .fromLanguages(MALAY.lingua().toArray(new Language[0])).withLowAccuracyMode()
+                .withPreloadedLanguageModels().build();
     }
 
     private final LanguageIdentifier model;
