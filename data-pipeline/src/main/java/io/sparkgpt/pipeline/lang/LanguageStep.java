@@ -24,7 +24,7 @@ public final class LanguageStep implements DocumentStep {
 
     private final Config config;
     private final Set<String> keep;
-    private transient LanguageIdentifier identifier;
+    private transient LanguageDecider identifier;
 
     public LanguageStep(Config config) {
         this.config = config;
@@ -39,7 +39,7 @@ public final class LanguageStep implements DocumentStep {
     @Override
     public String process(Document d, Counters counters) {
         if (identifier == null) {
-            identifier = new LanguageIdentifier(config.maxChars());
+            identifier = new LanguageDecider(config.maxChars());
         }
         LanguageIdentifier.Guess g = identifier.identify(d.text);
         d.language = g.language();

