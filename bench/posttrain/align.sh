@@ -8,7 +8,7 @@
 # their KL to the SFT model (the estimate ppo.sh reports, same seeds).
 #
 #   bench/posttrain/align.sh [OUT]     (default work/bench-align; a re-run reuses the pretrained base)
-#   env: PRETRAIN_ROUNDS (60) SFT_ROUNDS (20) ALIGN_ROUNDS (20: reward model, DPO) PPO_ROUNDS (20), SPARKGPT_JARS
+#   env: PRETRAIN_ROUNDS (60) SFT_ROUNDS (120) ALIGN_ROUNDS (10: reward model, DPO) PPO_ROUNDS (25), SPARKGPT_JARS
 #
 # Last line: the exact-match figures of base, SFT, DPO and PPO on the held-out problems.
 set -euo pipefail
@@ -25,7 +25,7 @@ sft="$pt/sft/model/model.ckpt"
 
 ppo() { # name, reward (checker or a reward model.ckpt); a finished run is kept
   [[ -f "$pt/$1/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" --data "$pt/task/prompts.jsonl" --reward "$2" \
-    --max-new-tokens 4 --kl-coef 0.05 --max-rounds "${PPO_ROUNDS:-20}" --local-steps 5 --batch-size 16 \
+    --max-new-tokens 4 --kl-coef 0.05 --max-rounds "${PPO_ROUNDS:-25}" --local-steps 5 --batch-size 16 \
     --lr 5e-4 --min-lr 5e-5 --warmup 5 --eval-every 5 --output "$pt/$1" --workers 2 --seed 1 --overwrite \
     > "$pt/$1.log" 2>&1
   "$d/evaluate.sh" -- --model "$pt/$1/model/model.ckpt" --tokenizer "$tok" --exact-match "$pt/task/test.jsonl" \

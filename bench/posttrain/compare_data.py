@@ -7,8 +7,10 @@ any order or wording:
   sft.jsonl        prompt/completion, SFT's training set (SFT_N problems)
   val.jsonl        prompt/completion, the jobs' validation curve (SFT's --val; 100 problems)
   test.jsonl       prompt/completion, the held-out problems every model is graded on (TEST_N, >= 200)
-  prefs.jsonl      prompt/chosen/rejected for DPO: chosen the larger number, rejected the smaller (the one wrong
-                   answer an SFT model gives here), on training problems that SFT did not see
+  prefs.jsonl      prompt/chosen/rejected for the reward model and DPO: chosen the larger number, rejected either
+                   the smaller one or a near miss of the larger (its last digit changed): the two errors an SFT
+                   model makes here (a first run with the smaller number only taught DPO nothing it lacked:
+                   the SFT model's wrong answers were near misses); on training problems that SFT did not see
   prompts.jsonl    prompt/completion, PPO's prompts (the same problems as prefs.jsonl; the checker reads completion)
   prefs-test.jsonl the held-out problems as preference pairs (pairwise accuracy of a reward model or DPO)
 Usage: compare_data.py OUT_DIR [SEED]
@@ -60,8 +62,18 @@ write("sft.jsonl", [{"prompt": ask(a, b), "completion": str(max(a, b))} for a, b
 write("val.jsonl", [{"prompt": ask(a, b), "completion": str(max(a, b))} for a, b in val])
 write("test.jsonl", [{"prompt": ask(a, b), "completion": str(max(a, b))} for a, b in test])
 asked = [(ask(a, b), a, b) for a, b in align]
-write("prefs.jsonl", [{"prompt": q, "chosen": str(max(a, b)), "rejected": str(min(a, b))} for q, a, b in asked])
+held = [(ask(a, b), a, b) for a, b in test]
+wrong = random.Random(rng.random())  # its own stream: the files above stay as they were
+
+
+def rejected(a, b):
+    hi = max(a, b)
+    if wrong.random() < 0.5:
+        return str(min(a, b))
+    return str(hi - hi % 10 + wrong.choice([d for d in range(10) if d != hi % 10]))
+
+
+write("prefs.jsonl", [{"prompt": q, "chosen": str(max(a, b)), "rejected": rejected(a, b)} for q, a, b in asked])
 write("prompts.jsonl", [{"prompt": q, "completion": str(max(a, b))} for q, a, b in asked])
-write("prefs-test.jsonl", [{"prompt": ask(a, b), "chosen": str(max(a, b)), "rejected": str(min(a, b))}
-                           for a, b in test])
+write("prefs-test.jsonl", [{"prompt": q, "chosen": str(max(a, b)), "rejected": rejected(a, b)} for q, a, b in held])
 print(f"{len(sft)} SFT, {len(val)} validation, {len(align)} DPO/PPO, {len(test)} held-out problems in {out}")

@@ -5,7 +5,7 @@
 # (bench/posttrain/compare_data.py, python3): "which of two numbers 0..99 is larger", split by the unordered pair so
 # no held-out problem is trained on. A re-run skips the runs that finished.
 #
-#   deploy/spark-submit/demo-posttrain.sh MASTER DEMO_DIR      (env: SFT_ROUNDS 20, ALIGN_ROUNDS 20)
+#   deploy/spark-submit/demo-posttrain.sh MASTER DEMO_DIR      (env: SFT_ROUNDS 120, ALIGN_ROUNDS 10)
 #
 # Last lines: exact match of the base, SFT and DPO models, the reward model's pairwise accuracy, DPO's KL to SFT.
 set -euo pipefail
@@ -15,8 +15,8 @@ root="$(cd "$here/../.." && pwd)"
 (($# == 2)) || die "usage: demo-posttrain.sh MASTER DEMO_DIR (or: demo.sh --posttrain)"
 master="$1"
 out="$2"
-sft_rounds="${SFT_ROUNDS:-20}"
-align_rounds="${ALIGN_ROUNDS:-20}"
+sft_rounds="${SFT_ROUNDS:-120}"
+align_rounds="${ALIGN_ROUNDS:-10}"
 command -v python3 > /dev/null || die "python3 is needed to write the task's JSONL (bench/posttrain/compare_data.py)"
 [[ -f "$out/run/_SUCCESS" ]] || die "no pretrained model in $out/run (run demo.sh --output $out first)"
 step() { echo; echo "=== demo-posttrain: $* ==="; }
@@ -30,7 +30,7 @@ fresh() { # run folder: true unless it holds a finished run (a re-run skips comp
   [[ ! -f "$1/_SUCCESS" ]] || { echo "(done before: $1)"; false; }
 }
 
-step "1/5 the task: which of two numbers is larger, split by pair into SFT, DPO and held-out problems"
+step "1/5 the task: which of two numbers is larger, split by pair into SFT, alignment and held-out problems"
 python3 "$root/bench/posttrain/compare_data.py" "$task"
 
 step "2/5 SFT from the pretrained model (chat tokens added; loss on the answer tokens only)"
@@ -39,7 +39,7 @@ fresh "$pt/sft" && "$here/sft.sh" "${spark[@]}" -- --init "$out/run" --tokenizer
   --eval-generate 50 --max-new-tokens 4 --output "$pt/sft" "${sched[@]}"
 sft="$pt/sft/model/model.ckpt"
 
-step "3/5 a reward model from the SFT model on preference pairs (the larger number chosen, the smaller rejected)"
+step "3/5 a reward model from the SFT model on preference pairs (the larger number chosen; the smaller or a near miss rejected)"
 fresh "$pt/reward" && "$here/train-reward.sh" "${spark[@]}" -- --init "$sft" --tokenizer "$tok" --data "$task/prefs.jsonl" \
   --max-rounds "$align_rounds" --lr 1e-3 --min-lr 1e-4 --warmup 10 --eval-every 5 --output "$pt/reward" \
   "${sched[@]}"
@@ -70,7 +70,7 @@ echo "exact match, held-out problems:    base $(figure "$pt/eval-base.json" exac
 echo "sampled answers right (T=1):       SFT $(figure "$pt/eval-sft.json" sampled.reward)  ->  DPO" \
   "$(figure "$pt/eval-dpo.json" sampled.reward), KL(DPO || SFT) $(figure "$pt/eval-dpo.json" kl_to_reference) nats"
 echo "pairwise accuracy, held-out pairs: chance 0.500, reward model $(figure "$pt/eval-reward.json" pairwise_accuracy);" \
-  "log p(larger) > log p(smaller): SFT $(figure "$pt/eval-sft-pairs.json" pairwise_accuracy)  ->  DPO" \
+  "log p(chosen) > log p(rejected): SFT $(figure "$pt/eval-sft-pairs.json" pairwise_accuracy)  ->  DPO" \
   "$(figure "$pt/eval-dpo-pairs.json" pairwise_accuracy)"
 echo "demo-posttrain: done. Runs under $pt: sft/, reward/, dpo/ (metrics.jsonl, loss.png, metrics.png, model/),"
 echo "      eval-*.json (the reports)"
