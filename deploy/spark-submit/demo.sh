@@ -3,11 +3,12 @@
 # documents -> a byte-level BPE tokenizer trained on them -> token shards -> a tiny GPT pretrained by parameter
 # averaging over 2 workers -> a sample of its text. Every step is the real job, submitted through submit.sh.
 #
-#   deploy/spark-submit/demo.sh [--master MASTER] [--output DIR] [--rounds N]
+#   deploy/spark-submit/demo.sh [--master MASTER] [--output DIR] [--rounds N] [--posttrain]
 #
-#   --master   local[*] (default), or spark://127.0.0.1:7077 after `local-cluster.sh start --workers 2`
-#   --output   where every step writes (default: work/demo under the repository); a re-run skips complete steps
-#   --rounds   averaging rounds of the pretraining (default 60)
+#   --master     local[*] (default), or spark://127.0.0.1:7077 after `local-cluster.sh start --workers 2`
+#   --output     where every step writes (default: work/demo under the repository); a re-run skips complete steps
+#   --rounds     averaging rounds of the pretraining (default 60)
+#   --posttrain  then SFT -> reward model -> DPO from the pretrained model (demo-posttrain.sh), before/after figures
 #
 # First run: builds the job jars (mvn package, a few minutes) and assembles the Spark runtime (install-spark.sh).
 set -euo pipefail
@@ -18,12 +19,14 @@ root="$(cd "$here/../.." && pwd)"
 master="local[*]"
 out="$root/work/demo"
 rounds=60
+posttrain=0
 while (($# > 0)); do
   case "$1" in
     --master) master="${2:?--master needs a value}"; shift 2 ;;
     --output) out="${2:?--output needs a value}"; shift 2 ;;
     --rounds) rounds="${2:?--rounds needs a value}"; shift 2 ;;
-    -h | --help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --posttrain) posttrain=1; shift ;;
+    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
@@ -37,6 +40,10 @@ echo "demo: Spark runtime $("$here/install-spark.sh" 2> /dev/null | tail -n 1)"
 
 step() { echo; echo "=== demo: $* ==="; }
 spark=(--master "$master")
+if ((posttrain)) && [[ -f "$out/run/_SUCCESS" ]]; then
+  echo "demo: the pretrained model $out/run is complete; post-training it"
+  exec "$here/demo-posttrain.sh" "$master" "$out"
+fi
 
 step "1/6 preprocess: WARC/WET -> extract -> language -> quality -> PII -> dedup -> documents"
 "$here/preprocess.sh" "${spark[@]}" -- --input "$root/data/sample" --output "$out/preprocess"
@@ -66,3 +73,6 @@ step "6/6 inspect the token shards"
 echo
 echo "demo: done. Outputs under $out: preprocess/ (documents, excluded, errors, stats.json), bpe/ (the trained"
 echo "      tokenizer), data/ (tokens/train, tokens/val, tokenizer/), run/ (metrics.jsonl, loss.png, checkpoints/, model/)"
+if ((posttrain)); then
+  exec "$here/demo-posttrain.sh" "$master" "$out"
+fi

@@ -23,6 +23,15 @@ public final class AnswerChecker implements RewardSource {
         this.answers = Map.copyOf(answers);
     }
 
+    /** A checker of {@code prompts}' replies against their completions. */
+    public static AnswerChecker of(ChatTemplate template, List<AlignData.Prompt> prompts) {
+        Map<String, String> answers = new java.util.HashMap<>();
+        for (AlignData.Prompt p : prompts) {
+            answers.put(Arrays.toString(p.ids()), p.answer());
+        }
+        return new AnswerChecker(template, answers);
+    }
+
     /** The number a text ends with (GSM8K: the one after {@code ####}), normalised; null when it has none. */
     public static String finalNumber(String text) {
         int hash = text.lastIndexOf("####");

@@ -22,7 +22,6 @@ import io.sparkgpt.trainer.RoundContext;
 import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.Validation;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -71,11 +70,11 @@ public final class PpoJob implements Callable<Integer> {
     }
 
     /** How executors and driver build the reward: all plain data, so it ships in the task closure. */
-    record RewardSpec(String kind, String tokenizer, Map<String, String> answers) implements java.io.Serializable {
+    record RewardSpec(String kind, String tokenizer, List<AlignData.Prompt> prompts) implements java.io.Serializable {
         RewardSource build(int vocab, long seed) {
             if (kind.equals("checker")) {
-                return new AnswerChecker(AlignData.template(new Storage(new org.apache.hadoop.conf.Configuration()),
-                        tokenizer), answers);
+                return AnswerChecker.of(AlignData.template(new Storage(new org.apache.hadoop.conf.Configuration()),
+                        tokenizer), prompts);
             }
             Checkpoint c = Checkpoint.load(new Storage(new org.apache.hadoop.conf.Configuration()), kind);
             String h = c.meta().get(RewardModel.HEAD_KEY);
@@ -168,16 +167,12 @@ public final class PpoJob implements Callable<Integer> {
                     o.valPercent, bad);
             AlignRun.report(storage, o, "ppo", data.train().size(), data.val().size(), bad);
             int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
-            Map<String, String> answers = new HashMap<>();
+            List<AlignData.Prompt> checked = new ArrayList<>();
             if (reward.equals("checker")) {
-                for (AlignData.Prompt p : data.train()) {
-                    answers.put(java.util.Arrays.toString(p.ids()), p.answer());
-                }
-                for (AlignData.Prompt p : data.val()) {
-                    answers.put(java.util.Arrays.toString(p.ids()), p.answer());
-                }
+                checked.addAll(data.train());
+                checked.addAll(data.val());
             }
-            RewardSpec spec = new RewardSpec(reward, o.tokenizer, answers);
+            RewardSpec spec = new RewardSpec(reward, o.tokenizer, checked);
             try (GPT ref = AlignModel.load(o.init, vocab, o.run.seed)) {
                 AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
                         AlignModel.factory(o.init, vocab, tc, true, o.run.seed),

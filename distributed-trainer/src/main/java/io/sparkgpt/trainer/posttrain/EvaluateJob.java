@@ -6,6 +6,11 @@ import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.common.json.Json;
 import io.sparkgpt.model.Checkpoint;
 import io.sparkgpt.model.GPT;
+import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.align.PpoConfig;
+import io.sparkgpt.model.align.PpoTask;
+import io.sparkgpt.model.align.RewardModel;
+import io.sparkgpt.model.align.ScalarHead;
 import io.sparkgpt.model.posttrain.Classification;
 import io.sparkgpt.model.posttrain.ExactMatch;
 import io.sparkgpt.model.posttrain.PairwiseScorer;
@@ -17,6 +22,8 @@ import io.sparkgpt.tokenizer.chat.ChatJsonl;
 import io.sparkgpt.tokenizer.chat.ChatTemplate;
 import io.sparkgpt.tokenizer.chat.ChatTokens;
 import io.sparkgpt.tokenizer.chat.PreferencePair;
+import io.sparkgpt.trainer.align.AlignData;
+import io.sparkgpt.trainer.align.AnswerChecker;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,7 +46,9 @@ import picocli.CommandLine.Option;
  *       predicted label; accuracy, precision/recall/F1 per class and macro, confusion matrix;</li>
  *   <li>exact-match JSONL: the share of greedy answers equal to the reference;</li>
  *   <li>preference JSONL (prompt/chosen/rejected, hh-rlhf): pairwise accuracy, the share of pairs where the chosen
- *       answer has the higher summed log-probability ({@link PairwiseScorer#logProb}; ties counted apart).</li>
+ *       answer scores higher (ties counted apart). The scorer: a reward model's scalar when {@code --model} is one
+ *       (from {@code train-reward.sh}: its head is in the checkpoint), DPO's implicit reward when
+ *       {@code --reference} names the DPO run's reference model, else the summed log-probability of the answer.</li>
  * </ul>
  * One JSON report ({@code --report}, default {@code <model run>/eval.json} beside a run) and one line per figure on
  * stdout ({@code figure <name> <value>}). Runs on the driver (no executors needed); bad lines are named, counted,
@@ -61,6 +70,10 @@ public final class EvaluateJob implements Callable<Integer> {
     String exactMatch;
     @Option(names = "--preferences", description = "preference JSONL (prompt/chosen/rejected or hh-rlhf)")
     String preferences;
+    @Option(names = "--reference", description = "the DPO/PPO run's --init (model.ckpt or run folder): with "
+            + "--preferences, pairs are scored by DPO's implicit reward log p(answer) - log p_ref(answer); with "
+            + "--exact-match, also the sampled answers' checker reward and KL to this model, as ppo.sh reports them")
+    String reference;
     @Option(names = "--limit", defaultValue = "0", description = "records per set at most; 0 = all (default: ${DEFAULT-VALUE})")
     int limit;
     @Option(names = "--max-new-tokens", defaultValue = "16", description = "longest generated answer (default: ${DEFAULT-VALUE})")
@@ -100,8 +113,21 @@ public final class EvaluateJob implements Callable<Integer> {
                 storage.exists(tj) ? storage.readString(tj) : null, tokDir);
         BpeTokenizer tok = ChatTokens.addTo(base);
         ChatTemplate template = new ChatTemplate(tok);
-        GPT loaded = Checkpoint.load(storage, ckptPath).toModel();
+        Checkpoint ckpt = Checkpoint.load(storage, ckptPath);
+        String head = ckpt.meta().get(RewardModel.HEAD_KEY);
+        String refPath = null;
+        if (reference != null) {
+            if (head != null) {
+                throw new UsageException("--reference: " + ckptPath + " is a reward model; its pairs are scored by its "
+                        + "head, not by an implicit reward");
+            }
+            refPath = reference.endsWith(".ckpt") ? reference : Storage.child(Storage.child(reference, "model"),
+                    "model.ckpt");
+            storage.requireExists("--reference", refPath);
+        }
+        GPT loaded = ckpt.toModel();
         GPT gpt = loaded.config().vocabSize() < tok.vocabSize() ? loaded.withVocabSize(tok.vocabSize(), seed) : loaded;
+        GPT ref = refPath == null ? null : grown(Checkpoint.load(storage, refPath).toModel(), gpt.config().vocabSize());
 
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("model", model);
@@ -113,15 +139,21 @@ public final class EvaluateJob implements Callable<Integer> {
             }
             if (exactMatch != null) {
                 out.put("exact_match", exactMatchFigures(storage, gpt, template, figures));
+                if (ref != null) {
+                    out.put("sampled", sampledFigures(storage, gpt, ref, template, figures));
+                }
             }
             if (labelled != null) {
                 out.put("labelled", labelledFigures(storage, gpt, template, figures));
             }
             if (preferences != null) {
-                out.put("preferences", preferenceFigures(storage, gpt, template, figures));
+                out.put("preferences", preferenceFigures(storage, gpt, template, head, ref, figures));
             }
         } finally {
             gpt.close();
+            if (ref != null) {
+                ref.close();
+            }
             if (gpt != loaded) {
                 loaded.close();
             }
@@ -221,7 +253,42 @@ public final class EvaluateJob implements Callable<Integer> {
         return m;
     }
 
-    private Map<String, Object> preferenceFigures(Storage storage, GPT gpt, ChatTemplate t, Map<String, Double> fig) {
+    /** A reference model with the chat-token rows the evaluated model has (grown as SFT and DPO grow them). */
+    private GPT grown(GPT r, int vocab) {
+        if (r.config().vocabSize() >= vocab) {
+            return r;
+        }
+        try (r) {
+            return r.withVocabSize(vocab, seed);
+        }
+    }
+
+    /**
+     * With {@code --reference}: the model's answers to the exact-match prompts sampled at temperature 1 exactly as
+     * PPO's held-out evaluation samples them (same seeds), their mean checker reward and the mean summed
+     * log-ratio {@code log p - log p_ref} over the answer tokens: the KL estimate {@code ppo.sh} reports, here for
+     * any model (DPO's or SFT's), so that gains and KL compare across the alignment methods.
+     */
+    private Map<String, Object> sampledFigures(Storage storage, GPT gpt, GPT ref, ChatTemplate t,
+                                               Map<String, Double> fig) {
+        List<AlignData.Prompt> ps = AlignData.prompts(storage, exactMatch, t, gpt.config().blockSize(), maxNewTokens,
+                100, new BadRecords()).val();
+        if (limit > 0 && ps.size() > limit) {
+            ps = ps.subList(0, limit);
+        }
+        List<int[]> ids = ps.stream().map(AlignData.Prompt::ids).toList();
+        PpoTask task = new PpoTask(gpt, ref, ScalarHead.create(gpt.config().nEmbd(), seed),
+                TrainConfig.defaults().withSeed(seed), PpoConfig.defaults(maxNewTokens, t.stopToken()), ids, ids,
+                AnswerChecker.of(t, ps));
+        Map<String, Object> m = task.evaluate();
+        fig.put("sampled.reward", ((Number) m.get("val_reward")).doubleValue());
+        fig.put("kl_to_reference", ((Number) m.get("val_kl")).doubleValue());
+        m.put("reference", reference);
+        return m;
+    }
+
+    private Map<String, Object> preferenceFigures(Storage storage, GPT gpt, ChatTemplate t, String head,
+                                                  GPT ref, Map<String, Double> fig) {
         BadRecords bad = new BadRecords();
         List<PreferencePair> pairs;
         try (BufferedReader r = ChatJsonl.reader(storage.fs(preferences).open(new Path(preferences)), preferences)) {
@@ -233,22 +300,37 @@ public final class EvaluateJob implements Callable<Integer> {
         if (limit > 0 && pairs.size() > limit) {
             pairs = pairs.subList(0, limit);
         }
-        PairwiseScorer scorer = PairwiseScorer.logProb(gpt, t);
+        PairwiseScorer scorer;
+        String name;
+        if (head != null) {
+            // the trunk was trained with the chat tokens, so gpt is the loaded model itself
+            scorer = PairwiseScorer.reward(new RewardModel(gpt, ScalarHead.decode(head, model)), t);
+            name = "reward model: the head's scalar at the last token";
+        } else if (ref != null) {
+            scorer = PairwiseScorer.implicitReward(gpt, ref, t);
+            name = "DPO implicit reward: log p(answer) - log p_ref(answer), reference " + reference;
+        } else {
+            scorer = PairwiseScorer.logProb(gpt, t);
+            name = "summed log-probability of the answer tokens";
+        }
         int wins = 0;
         int ties = 0;
+        double margin = 0;
         for (PreferencePair p : pairs) {
             double[] s = scorer.score(p);
             wins += s[0] > s[1] ? 1 : 0;
             ties += s[0] == s[1] ? 1 : 0;
+            margin += s[0] - s[1];
         }
         double acc = pairs.isEmpty() ? Double.NaN : (double) wins / pairs.size();
         fig.put("pairwise_accuracy", acc);
+        fig.put("pairwise_margin", pairs.isEmpty() ? Double.NaN : margin / pairs.size());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("path", preferences);
         m.put("pairs", pairs.size());
         m.put("chosen_higher", wins);
         m.put("ties", ties);
-        m.put("scorer", "summed log-probability of the answer tokens");
+        m.put("scorer", name);
         m.put("skipped", bad.counts());
         return m;
     }

@@ -104,6 +104,23 @@ class AlignJobsTest {
         assertTrue(last.toString().contains("val_reward") && last.toString().contains("val_kl"), last.toString());
     }
 
+    /**
+     * Early stopping follows the metric the user names: PPO's held-out prompt count never improves, so with
+     * patience 1 the run ends after its second evaluation, not its fourth round; a name that is not a figure is a
+     * usage error.
+     */
+    @Test
+    void earlyStoppingFollowsTheChosenMetric() throws Exception {
+        Path out = tmp.resolve("ppo-stop");
+        assertEquals(0, Cli.execute(new PpoJob(), common(arith, out, 4, "--max-new-tokens", "3", "--ppo-epochs", "1",
+                "--early-stop-metric", "max:val_prompts", "--patience", "1").toArray(String[]::new)));
+        JsonNode s = json(out.resolve("summary.json"));
+        assertEquals(2, s.get("rounds").asInt(), s.toString());
+        assertTrue(s.get("stoppedEarly").asBoolean(), s.toString());
+        assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), common(prefs, tmp.resolve("dpo-stop"), 1,
+                "--early-stop-metric", "val_nonesuch").toArray(String[]::new)));
+    }
+
     @Test
     void badOptionsAreUsageErrors() {
         List<String> a = common(prefs, tmp.resolve("bad"), 1, "--beta", "0");

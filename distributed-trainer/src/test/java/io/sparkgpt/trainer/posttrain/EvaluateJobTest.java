@@ -11,10 +11,17 @@ import io.sparkgpt.model.Checkpoint;
 import io.sparkgpt.model.GPT;
 import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
+import io.sparkgpt.model.align.RewardModel;
+import io.sparkgpt.model.align.ScalarHead;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.BpeTrainer;
 import io.sparkgpt.tokenizer.PreTokenizer;
 import io.sparkgpt.tokenizer.TokenizerFiles;
+import io.sparkgpt.tokenizer.chat.BadRecords;
+import io.sparkgpt.tokenizer.chat.ChatJsonl;
+import io.sparkgpt.tokenizer.chat.ChatTemplate;
+import io.sparkgpt.tokenizer.chat.ChatTokens;
+import io.sparkgpt.tokenizer.chat.PreferencePair;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -26,8 +33,95 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Every figure of the evaluation on tiny sets with a tiny base model: report, stdout lines, ranges, bad lines. */
 class EvaluateJobTest {
+    private static final String PAIRS = "{\"prompt\": \"q\", \"chosen\": \"the cat\", \"rejected\": \"the mat sat\"}\n"
+            + "{\"prompt\": \"What is 3 + 4?\", \"chosen\": \"7\", \"rejected\": \"the the\"}\n"
+            + "{\"chosen\": \"\\n\\nHuman: hi\\n\\nAssistant: the cat\", \"rejected\": \"\\n\\nHuman: hi\\n\\nAssistant: 7\"}\n";
+
     @TempDir
     Path tmp;
+
+    private BpeTokenizer tokenizer(Path dir) throws Exception {
+        String corpus = "What is 3 + 4? 7. the cat sat on the mat. ".repeat(40);
+        BpeTokenizer tok = new BpeTrainer(BpeTrainer.Config.of(300, PreTokenizer.GPT2))
+                .train(BpeTrainer.countWords(List.of(corpus), PreTokenizer.GPT2)).tokenizer();
+        TokenizerFiles.save(tok, dir);
+        return tok;
+    }
+
+    private static JsonNode evaluate(String... args) throws Exception {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            assertEquals(0, Cli.execute(new EvaluateJob(), args));
+        } finally {
+            System.setOut(old);
+        }
+        int at = buf.toString().lastIndexOf("report ");
+        return Json.mapper().readTree(Files.readString(Path.of(buf.toString().substring(at + 7).trim())));
+    }
+
+    /**
+     * A reward model (a checkpoint with a head) scores the pairs by its head: the accuracy the job reports is the one
+     * computed here from the head's scores of the rendered pairs; DPO's implicit reward against the model itself is
+     * 0 for both answers, so every pair ties (accuracy 0).
+     */
+    @Test
+    void scoresPairsWithARewardModelOrTheImplicitReward() throws Exception {
+        Path tdir = tmp.resolve("tok");
+        BpeTokenizer tok = ChatTokens.addTo(tokenizer(tdir));
+        ChatTemplate t = new ChatTemplate(tok);
+        GPTConfig cfg = new GPTConfig(tok.vocabSize(), 32, 1, 2, 16, 0, false, true);
+        Path pref = tmp.resolve("p.jsonl");
+        Files.writeString(pref, PAIRS);
+        int expected = 0;
+        for (int seed = 1; seed <= 2; seed++) { // two heads, so that the figure is not right by chance
+            GPT gpt = GPT.create(cfg, seed);
+            ScalarHead head = ScalarHead.create(cfg.nEmbd(), seed);
+            Path rm = tmp.resolve("rm" + seed + "/model.ckpt");
+            Checkpoint.of(gpt, TrainConfig.defaults(), 0, List.of(), Double.MAX_VALUE, 0,
+                    Map.of(RewardModel.HEAD_KEY, head.encode())).save(Storage.local(), rm.toString());
+            RewardModel model = new RewardModel(gpt, head);
+            int wins = 0;
+            for (PreferencePair p : pairs(pref)) {
+                double[] r = model.scoresOfTails(List.of(t.render(p.chosenExample()).ids(),
+                        t.render(p.rejectedExample()).ids()));
+                wins += r[0] > r[1] ? 1 : 0;
+            }
+            gpt.close();
+            JsonNode r = evaluate("--model", rm.toString(), "--tokenizer", tdir.toString(), "--preferences",
+                    pref.toString());
+            assertEquals(wins / 3.0, r.get("figures").get("pairwise_accuracy").asDouble(), 1e-9);
+            assertTrue(r.get("preferences").get("scorer").asText().startsWith("reward model"));
+            expected += wins;
+        }
+        assertTrue(expected > 0 && expected < 6, "both heads agree on every pair: " + expected);
+
+        Path lm = tmp.resolve("lm/model.ckpt");
+        try (GPT gpt = GPT.create(cfg, 3)) {
+            Checkpoint.of(gpt, TrainConfig.defaults(), 0, List.of(), Double.MAX_VALUE, 0, Map.of())
+                    .save(Storage.local(), lm.toString());
+        }
+        Path em = tmp.resolve("em.jsonl");
+        Files.writeString(em, "{\"prompt\": \"What is 3 + 4?\", \"completion\": \"7\"}\n"
+                + "{\"prompt\": \"the cat?\", \"completion\": \"sat 2\"}\n");
+        JsonNode r = evaluate("--model", lm.toString(), "--tokenizer", tdir.toString(), "--preferences",
+                pref.toString(), "--reference", lm.toString(), "--exact-match", em.toString(), "--max-new-tokens", "3");
+        assertEquals(3, r.get("preferences").get("ties").asInt());
+        assertEquals(0.0, r.get("figures").get("pairwise_accuracy").asDouble());
+        assertTrue(r.get("preferences").get("scorer").asText().startsWith("DPO implicit reward"));
+        // sampled answers scored by the checker, and their KL to a reference that is the model itself: exactly 0
+        assertEquals(2, r.get("sampled").get("val_prompts").asInt());
+        assertEquals(0.0, r.get("figures").get("kl_to_reference").asDouble());
+        double reward = r.get("figures").get("sampled.reward").asDouble();
+        assertTrue(reward >= 0 && reward <= 1, "reward " + reward);
+    }
+
+    private static List<PreferencePair> pairs(Path file) {
+        List<PreferencePair> out = ChatJsonl.readPreferences(file, new BadRecords());
+        assertEquals(3, out.size());
+        return out;
+    }
 
     @Test
     void reportsEveryFigure() throws Exception {

@@ -55,6 +55,19 @@ public final class RewardModel implements AutoCloseable {
         return out;
     }
 
+    /**
+     * {@link #scores} of sequences of any length: one longer than the context is read from its last
+     * {@code blockSize} tokens (the reward sits at the last token, so the end is what must be kept).
+     */
+    public double[] scoresOfTails(List<int[]> seqs) {
+        int maxT = trunk.config().blockSize();
+        List<int[]> cut = new ArrayList<>(seqs.size());
+        for (int[] s : seqs) {
+            cut.add(s.length <= maxT ? s : java.util.Arrays.copyOfRange(s, s.length - maxT, s.length));
+        }
+        return scores(cut);
+    }
+
     /** Outcome of one {@link #gradient} call: mean pairwise loss and accuracy over the batch (before the update). */
     public record StepResult(double loss, double accuracy) {}
 

@@ -10,7 +10,6 @@ public interface RewardSource extends java.io.Serializable {
 
     /** A reward model's score of prompt + response (the last blockSize tokens if longer). */
     static RewardSource of(RewardModel rm) {
-        int maxT = rm.trunk().config().blockSize();
         return (prompts, responses) -> {
             List<int[]> seqs = new java.util.ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
@@ -18,9 +17,9 @@ public interface RewardSource extends java.io.Serializable {
                 int[] s = new int[p.length + r.length];
                 System.arraycopy(p, 0, s, 0, p.length);
                 System.arraycopy(r, 0, s, p.length, r.length);
-                seqs.add(s.length <= maxT ? s : java.util.Arrays.copyOfRange(s, s.length - maxT, s.length));
+                seqs.add(s);
             }
-            return rm.scores(seqs);
+            return rm.scoresOfTails(seqs);
         };
     }
 }
