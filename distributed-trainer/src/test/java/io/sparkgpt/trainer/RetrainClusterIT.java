@@ -13,6 +13,7 @@ import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.BpeTrainer;
 import io.sparkgpt.tokenizer.PreTokenizer;
@@ -29,9 +30,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Needs data-pipeline's and distributed-trainer's job jars ({@code mvn verify -pl data-pipeline,distributed-trainer
  * -am}).
  */
+@ExtendWith(SharedLocalCluster.class)
 class RetrainClusterIT {
     static final Duration LIMIT = Duration.ofMinutes(15);
     @TempDir
@@ -51,20 +53,13 @@ class RetrainClusterIT {
     static Path jars;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void setUp(LocalCluster shared) throws Exception {
         jars = Files.createDirectories(tmp.resolve("jars"));
         for (String m : List.of("data-pipeline", "distributed-trainer")) {
             Path built = Scripts.jobJar(m);
             Files.copy(built, jars.resolve(built.getFileName()));
         }
-        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = shared;
     }
 
     /** JSONL crawl files of Alice, docs [from, to) of ~150 words, one line each, 20 a file. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,12 +15,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dedup job on a real standalone cluster (local-cluster.sh: a Master and 2 Workers of 1 core, 1g), submitted
  * with the shaded job jar through submit.sh: the same result as in local mode.
  */
+@ExtendWith(SharedLocalCluster.class)
 class DedupClusterIT {
     static final String JOB = "io.sparkgpt.pipeline.dedup.DedupJob";
 
@@ -27,7 +30,7 @@ class DedupClusterIT {
     Path tmp;
 
     @Test
-    void sameResultOnTheStandaloneCluster() throws IOException {
+    void sameResultOnTheStandaloneCluster(LocalCluster cluster) throws IOException {
         Path in = tmp.resolve("in");
         Path localOut = tmp.resolve("local");
         SparkSession spark = DedupFixtures.spark();
@@ -44,14 +47,12 @@ class DedupClusterIT {
         }
 
         Path clusterOut = tmp.resolve("cluster");
-        try (LocalCluster cluster = LocalCluster.start(tmp.resolve("spark"), 2, 1, "1g")) {
-            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
-                    "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"),
-                    // the job runs ~15 small Spark jobs: minutes on a loaded 2-core machine (6 min was not enough)
-                    Duration.ofMinutes(15));
-            assertEquals(0, r.exitCode(), r.toString());
-            assertTrue(r.stderr().contains("dedup: 69 documents in, 60 kept"), r.toString());
-        }
+        Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
+                "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"),
+                // the job runs ~15 small Spark jobs: minutes on a loaded 2-core machine (6 min was not enough)
+                Duration.ofMinutes(15));
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.stderr().contains("dedup: 69 documents in, 60 kept"), r.toString());
         assertTrue(Files.exists(clusterOut.resolve("_SUCCESS")));
         SparkSession check = DedupFixtures.spark();
         try {

@@ -7,6 +7,7 @@ import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.pipeline.TestData;
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * mode) gives exactly the documents of the same job run in-process in local[*]: same ids, same texts, same
  * languages.
  */
+@ExtendWith(SharedLocalCluster.class)
 class PreprocessClusterIT {
     static final String JOB = "io.sparkgpt.pipeline.preprocess.PreprocessJob";
 
@@ -29,7 +32,7 @@ class PreprocessClusterIT {
     Path tmp;
 
     @Test
-    void clusterRunEqualsLocalRun() throws IOException {
+    void clusterRunEqualsLocalRun(LocalCluster cluster) throws IOException {
         Path in = tmp.resolve("in");
         Files.createDirectories(in);
         for (String f : List.of("resiliparse-warcfile.warc.gz", "whirlwind-CC-MAIN-2024-22.warc.gz",
@@ -37,13 +40,11 @@ class PreprocessClusterIT {
             Files.copy(TestData.warc(f), in.resolve(f));
         }
         Path clusterOut = tmp.resolve("cluster-out");
-        try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g")) {
-            Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
-                    "--input", in.toString(), "--output", clusterOut.toString()));
-            assertEquals(0, r.exitCode(), r.toString());
-            String json = cluster.masterJson().replaceAll("\\s", "");
-            assertTrue(json.matches(".*\"completedapps\":\\[.*\"name\":\"preprocess\".*"), json);
-        }
+        Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
+                "--input", in.toString(), "--output", clusterOut.toString()));
+        assertEquals(0, r.exitCode(), r.toString());
+        String json = cluster.masterJson().replaceAll("\\s", "");
+        assertTrue(json.matches(".*\"completedapps\":\\[.*\"name\":\"preprocess\".*"), json);
         Path localOut = tmp.resolve("local-out");
         System.setProperty("spark.master", "local[*]");
         System.setProperty("spark.ui.enabled", "false");

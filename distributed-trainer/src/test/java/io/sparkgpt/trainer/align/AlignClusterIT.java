@@ -7,15 +7,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgpt.common.json.Json;
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (Master + 2 Workers): tiny model, tiny data, two rounds each; each ends with its run layout and its figures,
  * and PPO's rollouts are sampled by the executors.
  */
+@ExtendWith(SharedLocalCluster.class)
 class AlignClusterIT {
     @TempDir
     static Path tmp;
@@ -32,20 +34,13 @@ class AlignClusterIT {
     static Path arith;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void setUp(LocalCluster shared) throws Exception {
         AlignTestData.tokenizerAndInit(tmp, 48);
         prefs = AlignTestData.preferences(tmp, 24);
         arith = AlignTestData.arithmetic(tmp, 24);
         Path built = Scripts.jobJar("distributed-trainer");
         jar = Files.copy(built, Files.createDirectories(tmp.resolve("jars")).resolve(built.getFileName()));
-        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = shared;
     }
 
     static JsonNode run(String script, Path data, String name, String... extra) throws Exception {

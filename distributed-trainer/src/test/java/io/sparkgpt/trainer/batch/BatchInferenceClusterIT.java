@@ -12,6 +12,7 @@ import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.BpeTrainer;
 import io.sparkgpt.tokenizer.PreTokenizer;
@@ -24,15 +25,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * generate.sh on a standalone cluster (Master + 2 Workers on 127.0.0.1) gives the same completions, row for row, as
  * generate.sh in local mode on one JVM, and counts the same bad rows. Needs distributed-trainer's job jar.
  */
+@ExtendWith(SharedLocalCluster.class)
 class BatchInferenceClusterIT {
     static final Duration LIMIT = Duration.ofMinutes(5);
     @TempDir
@@ -41,18 +43,11 @@ class BatchInferenceClusterIT {
     static Path jars;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void setUp(LocalCluster shared) throws Exception {
         jars = Files.createDirectories(tmp.resolve("jars"));
         Path built = Scripts.jobJar("distributed-trainer");
         Files.copy(built, jars.resolve(built.getFileName()));
-        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = shared;
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import io.sparkgpt.tokenizer.BpeTokenizer;
 import io.sparkgpt.tokenizer.BpeTrainer;
 import io.sparkgpt.tokenizer.PreTokenizer;
@@ -22,9 +23,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SFT from a saved base model over 2 executors, interrupted after one round and resumed to the same parameters as
  * the uninterrupted run; the evaluation of the result prints its figure lines.
  */
+@ExtendWith(SharedLocalCluster.class)
 class SftClusterIT {
     static final Duration LIMIT = Duration.ofMinutes(15);
     @TempDir
@@ -40,7 +42,7 @@ class SftClusterIT {
     static Path jar;
 
     @BeforeAll
-    static void setUp() throws Exception {
+    static void setUp(LocalCluster shared) throws Exception {
         BpeTokenizer tok = new BpeTrainer(BpeTrainer.Config.of(300, PreTokenizer.GPT2))
                 .train(BpeTrainer.countWords(List.of("What is 3 + 4? 7. the cat sat on the mat. ".repeat(40)),
                         PreTokenizer.GPT2)).tokenizer();
@@ -53,14 +55,7 @@ class SftClusterIT {
         Files.writeString(tmp.resolve("val.jsonl"), SftJobTest.arithmetic(8, 3));
         Path built = Scripts.jobJar("distributed-trainer");
         jar = Files.copy(built, Files.createDirectories(tmp.resolve("jars")).resolve(built.getFileName()));
-        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (cluster != null) {
-            cluster.close();
-        }
+        cluster = shared;
     }
 
     static Scripts.Result sft(Path out, int rounds, String... extra) {
