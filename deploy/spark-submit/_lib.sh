@@ -1,8 +1,11 @@
 # Shared by local-cluster.sh and submit.sh (sourced, not run). Keep it free of side effects.
 
-# Spark on Java 17 needs these module flags on every JVM: daemons, driver, executors (DESIGN.md); the last one gives
-# the model's training and int8 kernels the JDK's Vector API (without it they fall back to plain loops: slower).
-SPARK_JAVA17_FLAGS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false --add-modules=jdk.incubator.vector"
+# Spark on Java 17 needs these module flags on every JVM: daemons, driver, executors (DESIGN.md).
+SPARK_JAVA17_FLAGS="-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false"
+# The training jobs' drivers and executors also get the JDK's Vector API, which the model's training kernels use
+# (without it they fall back to plain loops: slower, and sums may round differently). Only there: the JVM then
+# prints "WARNING: Using incubator modules" on stderr, which the other jobs' one-line errors should not carry.
+VECTOR_API_FLAG="--add-modules=jdk.incubator.vector"
 
 SPARKGPT_DEPLOY_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
@@ -133,8 +136,8 @@ run_trainer_job() {
     --conf spark.executor.cores="$cores"
     --conf spark.executorEnv.OMP_NUM_THREADS="$cores"
     --conf spark.task.maxFailures=4
-    --conf "spark.executor.extraJavaOptions=$offheap"
-    --conf "spark.driver.extraJavaOptions=$offheap -Djava.awt.headless=true"
+    --conf "spark.executor.extraJavaOptions=$offheap $VECTOR_API_FLAG"
+    --conf "spark.driver.extraJavaOptions=$offheap $VECTOR_API_FLAG -Djava.awt.headless=true"
   )
   run_job distributed-trainer "$class" "$@"
 }
