@@ -1,5 +1,6 @@
 """Writes the three report notebooks (nbformat 4). Their code reads only the JSON/JSONL the jobs write (stats.json,
-metrics.jsonl, summary.json, eval.json, samples.txt): Debian 12 has pandas and matplotlib but no Parquet reader.
+profile.json, metrics.jsonl, summary.json, eval.json, samples.txt): Debian 12 has pandas and matplotlib but no
+Parquet reader (the documents' lengths and signals come as histograms from `inspect --profile`).
 Each notebook checks the fields it reads and stops with a clear error when a job's output format changes."""
 import sys
 
@@ -23,7 +24,9 @@ print("demo outputs:", DEMO)'''
 
 CORPUS = [
     new_markdown_cell("# Corpus report\nWhat preprocessing kept and why it dropped the rest, from "
-                      "`preprocess/stats.json` (documents per step, exclusion reasons, languages, dedup clusters)."),
+                      "`preprocess/stats.json` (documents per step, exclusion reasons, languages, dedup clusters and "
+                      "their sizes), and what the kept documents look like, from `preprocess/profile.json` "
+                      "(`inspect --profile`: text length and quality-signal histograms with fixed bins)."),
     new_code_cell(SETUP),
     new_code_cell('''stats = json.loads((DEMO / "preprocess" / "stats.json").read_text())
 need(stats, ["job", "steps", "totals"], "preprocess/stats.json")
@@ -45,6 +48,49 @@ plt.tight_layout()'''),
     new_code_cell('''dedup = need({s["step"]: s for s in stats["steps"]}, ["dedup"], "preprocess/stats.json steps")["dedup"]
 need(dedup["counters"], ["candidate_pairs", "verified_pairs", "clusters", "largest_cluster"], "dedup counters")
 pd.Series({k: dedup["counters"][k] for k in ["candidate_pairs", "verified_pairs", "clusters", "largest_cluster"]})'''),
+    new_code_cell('''# the dedup step's cluster-size histogram: counters cluster_size_<bucket> (buckets 2, 3-4, 5-8, ...)
+sizes = {k[len("cluster_size_"):]: v for k, v in dedup["counters"].items() if k.startswith("cluster_size_")}
+if sum(sizes.values()) != dedup["counters"]["clusters"]:
+    raise KeyError(f"dedup counters: cluster_size_* sum to {sum(sizes.values())} but clusters = "
+                   f"{dedup['counters']['clusters']}: the dedup step's histogram format changed")
+buckets = {"2": 0, "3-4": 0, "5-8": 0, **sizes}
+hist = pd.Series(buckets)[sorted(buckets, key=lambda b: int(b.split("-")[0]))]
+ax = hist.plot.bar(figsize=(6, 3), rot=0, legend=False)
+ax.set_xlabel("documents in the cluster"); ax.set_ylabel("clusters")
+ax.set_title("near-duplicate clusters by size" + ("" if sizes else " (none in this corpus)")); plt.tight_layout()'''),
+    new_code_cell('''profile = json.loads((DEMO / "preprocess" / "profile.json").read_text())
+need(profile, ["documents", "textChars", "textWords", "signals", "languages"], "preprocess/profile.json")
+def length_hist(rows, what):
+    """Power-of-two bins [0,1), [1,2), [2,4), ... with the empty ones between filled in."""
+    got = {int(need(r, ["lo", "hi", "count"], what)["lo"]): r["count"] for r in rows}
+    if sum(got.values()) != profile["documents"]:
+        raise ValueError(f"profile.json {what}: bins hold {sum(got.values())} of {profile['documents']} documents")
+    top = int(max(r["hi"] for r in rows))
+    los = [0] + [2 ** k for k in range(top.bit_length() - 1)]
+    return pd.Series({("0" if lo == 0 else "1" if lo == 1 else f"{lo}-{2 * lo - 1}"): got.get(lo, 0) for lo in los})
+fig, ax = plt.subplots(1, 2, figsize=(12, 3.5))
+for a, key, unit in [(ax[0], "textChars", "characters"), (ax[1], "textWords", "words")]:
+    length_hist(profile[key], key).plot.bar(ax=a, rot=45)
+    a.set_xlabel(unit); a.set_ylabel("documents"); a.set_title(f"kept documents by length in {unit}")
+plt.tight_layout()
+pd.Series(profile["languages"], name="kept documents by language")'''),
+    new_code_cell('''signals = profile["signals"]
+if not signals:
+    raise KeyError("preprocess/profile.json: no quality signals (the documents' signals column is gone?)")
+cols, rows = 3, (len(signals) + 2) // 3
+fig, axes = plt.subplots(rows, cols, figsize=(13, 2.8 * rows), squeeze=False)
+for a, (name, sig) in zip(axes.flat, sorted(signals.items())):
+    need(sig, ["documents", "notANumber", "bins"], f"signal {name}")
+    b = pd.DataFrame([need(r, ["lo", "hi", "count"], f"a bin of {name}") for r in sig["bins"]],
+                     columns=["lo", "hi", "count"])
+    b.index = ["<0" if pd.isna(lo) else f"{lo:g}-{hi:g}" for lo, hi in zip(b["lo"], b["hi"])]
+    b["count"].plot.bar(ax=a, rot=45)
+    nan = f", {sig['notANumber']} NaN" if sig["notANumber"] else ""
+    a.set_title(f"{name} ({sig['documents']} docs{nan})", fontsize=9)
+for a in list(axes.flat)[len(signals):]:
+    a.axis("off")
+fig.suptitle("quality signals of the kept documents (bins: tenths of [0,1], powers of two above)")
+plt.tight_layout()'''),
 ]
 
 TRAINING = [

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgpt.common.json.Json;
+import io.sparkgpt.common.stats.CorpusProfile;
 import io.sparkgpt.common.stats.JobStats;
 import io.sparkgpt.common.stats.StepStats;
 import io.sparkgpt.spark.testing.Scripts;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The committed report notebooks ({@code notebooks/run.sh} executes them on the demo's outputs): every code cell ran
  * without error and each shows a plot; and every field they require of a job's JSON ({@code need(..., [keys], ...)})
- * is still one the jobs write (the records behind stats.json, metrics.jsonl and summary.json), so a change of
- * format fails here, not only when the notebooks are next run.
+ * is still one the jobs write (the records behind stats.json, profile.json, metrics.jsonl and summary.json), so a
+ * change of format fails here, not only when the notebooks are next run.
  */
 class NotebooksTest {
     static final List<String> NOTEBOOKS = List.of("corpus-report", "training-report", "checkpoint-report");
@@ -43,6 +44,13 @@ class NotebooksTest {
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(step))));
         written.addAll(keys(Json.mapper().readTree(Json.writeLine(new JobStats("j", List.of(), List.of(step),
                 Map.of(), 1)))));
+        // inspect --profile (data-pipeline's CorpusProfiler writes this record), with its bins and signals
+        CorpusProfile.Bin bin = new CorpusProfile.Bin(0.0, 1, 1);
+        CorpusProfile.Signal signal = new CorpusProfile.Signal(1, 0, List.of(bin));
+        written.addAll(keys(Json.mapper().readTree(Json.writeLine(new CorpusProfile("x", 1, List.of(bin),
+                List.of(bin), Map.of("s", signal), Map.of("en", 1L))))));
+        written.addAll(keys(Json.mapper().readTree(Json.writeLine(bin))));
+        written.addAll(keys(Json.mapper().readTree(Json.writeLine(signal))));
         written.add("dedup"); // a step name of preprocess' recipe
         Pattern need = Pattern.compile("need\\([^\\[\\n]*\\[((?:\\s*\"[^\"]*\"\\s*,?)+)\\]");
         for (String name : NOTEBOOKS) {

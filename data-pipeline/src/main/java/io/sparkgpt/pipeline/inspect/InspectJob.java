@@ -3,6 +3,8 @@ package io.sparkgpt.pipeline.inspect;
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
+import io.sparkgpt.common.json.Json;
+import io.sparkgpt.common.stats.CorpusProfile;
 import io.sparkgpt.spark.Sessions;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
@@ -19,10 +21,12 @@ import scala.Tuple2;
  *
  * <pre>
  * deploy/spark-submit/inspect.sh -- --input out/documents --rows 3 --truncate
+ * deploy/spark-submit/inspect.sh -- --input out/documents --rows 0 --profile out/profile.json
  * </pre>
  */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Prints schema, row count, size, the first rows and stats.json of a Parquet folder.")
+        description = "Prints schema, row count, size, the first rows and stats.json of a Parquet folder; "
+                + "with --profile, writes a documents folder's length, signal and language histograms as JSON.")
 public final class InspectJob implements Callable<Integer> {
 
     @Option(names = "--input", required = true, description = "Parquet folder (or file): a path or s3a://bucket/...")
@@ -40,6 +44,11 @@ public final class InspectJob implements Callable<Integer> {
             + "deploy mode the driver's stdout stays on the worker that ran it")
     String report;
 
+    @Option(names = "--profile", description = "also write a JSON profile of a documents folder to this file (path "
+            + "or s3a://): histograms of text length and of each quality signal, documents per language "
+            + "(bins: see CorpusProfile)")
+    String profile;
+
     public static void main(String[] args) {
         Cli.main(new InspectJob(), args);
     }
@@ -55,8 +64,8 @@ public final class InspectJob implements Callable<Integer> {
         // the usage checks run before Spark starts: the Hadoop settings (spark.hadoop.*, s3a) come from SparkConf
         Storage precheck = new Storage(hadoopConf(new SparkConf(true)));
         precheck.requireExists("input", input);
-        if (report != null) {
-            Path parent = new Path(report).getParent();
+        for (String out : new String[] {report, profile}) {
+            Path parent = out == null ? null : new Path(out).getParent();
             if (parent != null) {
                 precheck.requireWritable(parent.toString());
             }
@@ -69,6 +78,12 @@ public final class InspectJob implements Callable<Integer> {
         System.out.flush();
         if (report != null) {
             new Storage(spark.sparkContext().hadoopConfiguration()).writeString(report, text);
+        }
+        if (profile != null) {
+            CorpusProfile p = new CorpusProfiler().profile(input,
+                    spark.read().option("pathGlobFilter", "*.parquet").parquet(input));
+            new Storage(spark.sparkContext().hadoopConfiguration()).writeString(profile, Json.write(p));
+            System.err.println("inspect: profile of " + p.documents() + " documents written to " + profile);
         }
         return Cli.EXIT_OK;
     }

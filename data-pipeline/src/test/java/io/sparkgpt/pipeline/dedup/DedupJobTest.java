@@ -123,6 +123,16 @@ class DedupJobTest {
         assertTrue(lines[1].contains("--num-perm 128"), lines[1]);
     }
 
+    /** In preprocess' recipe the cluster-size histogram travels in the step's counters (its stats.json has no totals). */
+    @Test
+    void recipeStepKeepsTheClusterSizesAsCounters() {
+        io.sparkgpt.common.stats.StepStats st = new DedupStep(DedupConfig.defaults())
+                .apply(DedupFixtures.documents(spark, corpus()), null).stats();
+        assertEquals(3L, st.counters().get(DedupStep.CLUSTER_SIZE + "2"), st.counters().toString());
+        assertEquals(st.counters().get("clusters"), st.counters().entrySet().stream()
+                .filter(e -> e.getKey().startsWith(DedupStep.CLUSTER_SIZE)).mapToLong(e -> e.getValue()).sum());
+    }
+
     /** The step's own account: counts and bytes by reason match its outputs; a repeated id is refused. */
     @Test
     void statsMatchTheOutputsAndRepeatedIdsAreRefused() {
