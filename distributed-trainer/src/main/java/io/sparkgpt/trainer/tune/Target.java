@@ -45,14 +45,8 @@ public interface Target {
             String[] a = args.toArray(String[]::new);
             CommandLine cl = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)
                     .setOverwrittenOptionsAllowed(true);
-            ConfigFile config = ConfigFile.find(a); // a --config file among the job's flags: its values are defaults
-            if (config != null) {
-                cl.setDefaultValueProvider(config);
-            }
-            cl.parseArgs(a);
-            if (config != null) {
-                config.check(cl.getCommandSpec());
-            }
+            // a --config file among the job's flags: its values are defaults
+            ConfigFile.installOn(cl, a).accept(cl.parseArgs(a));
         } catch (CommandLine.ParameterException e) {
             throw new UsageException("trial command line " + args + ": " + e.getMessage(), e);
         }
