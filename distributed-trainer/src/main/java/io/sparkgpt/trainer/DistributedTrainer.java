@@ -126,7 +126,8 @@ public final class DistributedTrainer<S> {
 
     /**
      * What a finished run reports (also written as {@code summary.json}). {@code bestValLoss} is the best value of
-     * {@code stopMetric} (the validation loss unless the job chose another figure), {@code lastMetrics} the last
+     * {@code stopMetric} (the validation loss unless the job chose another figure; with {@code max:}/{@code min:}
+     * where its direction is not the one its name implies, {@link StopRule#spec}), {@code lastMetrics} the last
      * evaluation's figures.
      */
     public record Summary(int rounds, long steps, long tokensSeen, double trainLoss, Double valLoss,
@@ -386,7 +387,7 @@ public final class DistributedTrainer<S> {
         double share = all.stream().mapToDouble(RoundMetrics::averagingShare).average().orElse(Double.NaN);
         Summary s = new Summary(st.round, steps, st.tokensSeen, st.lastTrain, st.lastVal, st.best, st.stoppedEarly,
                 st.resumedFrom, FloatArrays.sha256(st.params), (System.nanoTime() - t0) / 1e9, tps, share,
-                job.stopRule().metric(), st.lastMetrics);
+                job.stopRule().spec(), st.lastMetrics);
         storage.writeString(Storage.child(runDir, "summary.json"), Json.write(s));
         storage.markComplete(runDir);
         progress.printf("done: %d rounds, %,d tokens, train %.4f, val %s, params sha256 %s%n", st.round, st.tokensSeen,

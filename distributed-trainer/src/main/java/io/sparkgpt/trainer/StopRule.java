@@ -32,6 +32,16 @@ public record StopRule(String metric, boolean higherIsBetter, int patience) {
         return new StopRule(s, !lower, patience);
     }
 
+    /**
+     * The rule as {@link #parse} reads it back: the metric's name, prefixed with {@code max:} or {@code min:} only
+     * where the direction is not the one its name implies (so summary.json names the usual figures plainly, and a
+     * tuner comparing trials still ranks {@code min:val_kl} as a minimum).
+     */
+    public String spec() {
+        boolean implied = parse(metric, patience).higherIsBetter();
+        return implied == higherIsBetter ? metric : (higherIsBetter ? "max:" : "min:") + metric;
+    }
+
     public boolean better(double value, Double best) {
         return best == null || (higherIsBetter ? value > best : value < best);
     }

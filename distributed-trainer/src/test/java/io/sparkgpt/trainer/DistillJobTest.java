@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,13 +35,7 @@ class DistillJobTest {
     void studentLearnsFromTheTeacherOnTheCluster() throws Exception {
         System.setProperty("spark.master", "local[2]");
         Path tokens = tmp.resolve("tokens");
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("test-tokens")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            TestTokens.write(spark, tokens, 60_000);
-        } finally {
-            spark.stop();
-        }
+        TestTokens.writeLocally(tokens, 60_000, 2);
         Path teacher = tmp.resolve("teacher");
         assertEquals(0, Cli.execute(new PretrainJob(), common(tokens, teacher, "2", "48", 4).toArray(String[]::new)));
         String tck = teacher.resolve("model/" + PretrainJob.MODEL_FILE).toString();

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,13 +49,7 @@ class PretrainClusterIT {
     @BeforeAll
     static void setUp() throws Exception {
         tokens = tmp.resolve("tokens");
-        SparkSession spark = SparkSession.builder().master("local[1]").appName("it-tokens")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            TestTokens.write(spark, tokens, 120_000);
-        } finally {
-            spark.stop();
-        }
+        TestTokens.writeLocally(tokens, 120_000, 1);
         // a private copy of the shaded job jar: a rebuild of the module while the test runs (another build in the
         // same tree) would otherwise swap the jar under a running driver ("invalid LOC header")
         Path built = Scripts.jobJar("distributed-trainer");

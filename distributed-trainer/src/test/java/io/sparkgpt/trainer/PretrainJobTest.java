@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +25,7 @@ class PretrainJobTest {
     static void tokens() throws Exception {
         System.setProperty("spark.master", "local[2]");
         tokens = tmp.resolve("tokens");
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("test-tokens")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            TestTokens.write(spark, tokens, 120_000);
-        } finally {
-            spark.stop();
-        }
+        TestTokens.writeLocally(tokens, 120_000, 2);
     }
 
     static List<String> args(Path out, int rounds, String... extra) {

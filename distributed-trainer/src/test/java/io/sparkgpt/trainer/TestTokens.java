@@ -65,6 +65,17 @@ public final class TestTokens {
         write(spark.createDataFrame(val, schema), out.resolve("val"));
     }
 
+    /** {@link #write} in a local Spark session of {@code threads} cores of its own, stopped after. */
+    public static void writeLocally(Path out, int maxBytes, int threads) throws IOException {
+        SparkSession spark = SparkSession.builder().master("local[" + threads + "]").appName("test-tokens")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            write(spark, out, maxBytes);
+        } finally {
+            spark.stop();
+        }
+    }
+
     private static void write(Dataset<Row> df, Path dir) {
         df.repartition(3).write().mode(SaveMode.Overwrite).parquet(dir.toString());
     }

@@ -1,7 +1,7 @@
 package io.sparkgpt.common.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 
@@ -22,23 +22,18 @@ public final class Cli {
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         setVersion(cl, version());
-        ConfigFile config;
+        Consumer<CommandLine.ParseResult> checkConfig;
         try {
-            config = ConfigFile.find(args);
+            checkConfig = ConfigFile.installOn(cl, args);
         } catch (UsageException e) {
             cl.getErr().println(cl.getCommandName() + ": " + e.getMessage());
             cl.getErr().flush();
             return EXIT_USAGE;
         }
-        if (config != null) {
-            // read before parsing, so that the file's values are the defaults that the flags then override
-            cl.setDefaultValueProvider(config);
-            cl.setExecutionStrategy(parsed -> {
-                List<CommandLine> chain = parsed.asCommandLineList();
-                config.check(chain.get(chain.size() - 1).getCommandSpec());
-                return new CommandLine.RunLast().execute(parsed);
-            });
-        }
+        cl.setExecutionStrategy(parsed -> {
+            checkConfig.accept(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage()

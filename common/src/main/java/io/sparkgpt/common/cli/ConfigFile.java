@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +46,24 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
             }
         }
         return null;
+    }
+
+    /**
+     * Installs the file that {@code args} name with {@code --config} (if any) on {@code cl}, before it parses them:
+     * its values become the options' defaults, so flags still win. Returns the check of what was then parsed: every
+     * key must name an option of the command that runs (the last of the parsed chain, so a subcommand reads its own
+     * keys); without a file it checks nothing. An unreadable or malformed file is a {@link UsageException}.
+     */
+    public static Consumer<CommandLine.ParseResult> installOn(CommandLine cl, String[] args) {
+        ConfigFile config = find(args);
+        if (config == null) {
+            return parsed -> { };
+        }
+        cl.setDefaultValueProvider(config);
+        return parsed -> {
+            List<CommandLine> chain = parsed.asCommandLineList();
+            config.check(chain.get(chain.size() - 1).getCommandSpec());
+        };
     }
 
     /** Reads a config file; an unreadable file, bad JSON, or a value that is an object or null is a usage error. */

@@ -4,27 +4,20 @@ import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.model.GPT;
-import io.sparkgpt.model.GPTConfig;
-import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.align.Batches;
 import io.sparkgpt.model.align.DpoTask;
 import io.sparkgpt.model.align.PreferenceTokens;
-import io.sparkgpt.spark.Sessions;
 import io.sparkgpt.tokenizer.chat.BadRecords;
-import io.sparkgpt.tokenizer.chat.ChatTemplate;
 import io.sparkgpt.trainer.LocalModel;
 import io.sparkgpt.trainer.LocalTrainer;
 import io.sparkgpt.trainer.LocalWork;
 import io.sparkgpt.trainer.RoundContext;
-import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.Validation;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,7 +30,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "dpo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "DPO on preference pairs (JSONL: prompt/chosen/rejected or hh-rlhf) from a --init model.")
-public final class DpoJob implements Callable<Integer> {
+public final class DpoJob implements Callable<Integer>, AlignJob {
     @Mixin
     AlignOptions o = new AlignOptions();
     @Option(names = "--beta", defaultValue = "0.1", description = "DPO beta (default: ${DEFAULT-VALUE})")
@@ -89,48 +82,40 @@ public final class DpoJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return AlignRun.onSpark("sparkgpt-dpo", this);
+    }
+
+    @Override
+    public AlignPlan<ArrayList<Example>> plan(Storage storage, ShardMap shardMap) {
         if (!(beta > 0)) {
             throw new UsageException("--beta must be > 0: " + beta);
         }
-        SparkSession spark = Sessions.getOrCreate("sparkgpt-dpo");
-        try {
-            Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o);
-            RunConfig run = o.runConfig(cfg.blockSize());
-            TrainConfig tc = o.trainConfig();
-            ChatTemplate t = AlignData.template(storage, o.tokenizer);
-            o.run.prepareOutput(storage);
-            BadRecords bad = new BadRecords();
-            AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, t, cfg.blockSize(),
-                    o.valPercent, bad);
-            AlignRun.report(storage, o, "dpo", data.train().size(), data.val().size(), bad);
-            int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
-            JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            // the frozen reference's log-probs: once per pair, on the executors, in the shards' layout
-            String init = o.init;
-            long seed = o.run.seed;
-            List<ArrayList<Example>> shards = sc.parallelize(AlignData.deal(data.train(), o.round.workers), o.round.workers)
-                    .map(part -> {
-                        try (GPT ref = AlignModel.load(init, vocab, seed)) {
-                            double[][] lp = DpoTask.sequenceLogProbs(ref, part);
-                            ArrayList<Example> out = new ArrayList<>();
-                            for (int i = 0; i < part.size(); i++) {
-                                out.add(new Example(part.get(i), lp[i][0], lp[i][1]));
-                            }
-                            return out;
-                        }
-                    }).collect();
-            double[][] refVal;
+        AlignRun.Setup s = AlignRun.setup(storage, o);
+        BadRecords bad = new BadRecords();
+        AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, s.template(),
+                s.model().blockSize(), o.valPercent, bad);
+        int vocab = s.vocab();
+        // the frozen reference's log-probs: once per pair, per shard (on the executors), in the shards' layout
+        String init = o.init;
+        long seed = o.run.seed;
+        List<ArrayList<Example>> shards = shardMap.map(AlignData.deal(data.train(), o.round.workers), part -> {
             try (GPT ref = AlignModel.load(init, vocab, seed)) {
-                refVal = DpoTask.sequenceLogProbs(ref, data.val());
+                double[][] lp = DpoTask.sequenceLogProbs(ref, part);
+                ArrayList<Example> out = new ArrayList<>();
+                for (int i = 0; i < part.size(); i++) {
+                    out.add(new Example(part.get(i), lp[i][0], lp[i][1]));
+                }
+                return out;
             }
-            AlignRun.run(sc, storage, o, run, tc, AlignModel.factory(o.init, vocab, tc, false, o.run.seed), shards,
-                    "sparkgpt DPO (beta " + beta + ")", new Trainer(beta), new HeldOut(data.val(), refVal, beta),
-                    "val_accuracy", null, Map.of("trainer", DpoJob.class.getName(), "dpo.beta",
-                            Double.toString(beta)));
-            return Cli.EXIT_OK;
-        } finally {
-            spark.stop();
+        });
+        double[][] refVal;
+        try (GPT ref = AlignModel.load(init, vocab, seed)) {
+            refVal = DpoTask.sequenceLogProbs(ref, data.val());
         }
+        return AlignRun.plan(storage, o, new AlignRun.Parts<>("dpo", s, false, shards,
+                        "sparkgpt DPO (beta " + beta + ")", new Trainer(beta), new HeldOut(data.val(), refVal, beta),
+                        "val_accuracy", null, Map.of("trainer", DpoJob.class.getName(), "dpo.beta",
+                        Double.toString(beta))),
+                data.train().size(), data.val().size(), bad, null);
     }
 }

@@ -5,28 +5,22 @@ import io.sparkgpt.common.cli.UsageException;
 import io.sparkgpt.common.io.Storage;
 import io.sparkgpt.model.Checkpoint;
 import io.sparkgpt.model.GPT;
-import io.sparkgpt.model.GPTConfig;
 import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.align.PpoConfig;
 import io.sparkgpt.model.align.PpoTask;
 import io.sparkgpt.model.align.RewardModel;
 import io.sparkgpt.model.align.RewardSource;
 import io.sparkgpt.model.align.ScalarHead;
-import io.sparkgpt.spark.Sessions;
 import io.sparkgpt.tokenizer.chat.BadRecords;
-import io.sparkgpt.tokenizer.chat.ChatTemplate;
 import io.sparkgpt.trainer.LocalModel;
 import io.sparkgpt.trainer.LocalTrainer;
 import io.sparkgpt.trainer.LocalWork;
 import io.sparkgpt.trainer.RoundContext;
-import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.Validation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +33,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "ppo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "PPO on prompts (JSONL prompt/completion or messages) with a checker or a reward model.")
-public final class PpoJob implements Callable<Integer> {
+public final class PpoJob implements Callable<Integer>, AlignJob {
     @Mixin
     AlignOptions o = new AlignOptions();
     @Option(names = "--reward", defaultValue = "checker",
@@ -144,46 +138,45 @@ public final class PpoJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = Sessions.getOrCreate("sparkgpt-ppo");
+        return AlignRun.onSpark("sparkgpt-ppo", this);
+    }
+
+    @Override
+    public AlignPlan<ArrayList<AlignData.Prompt>> plan(Storage storage, ShardMap shards) {
+        AlignRun.Setup s = AlignRun.setup(storage, o);
+        PpoConfig pc;
         try {
-            Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o);
-            RunConfig run = o.runConfig(cfg.blockSize());
-            TrainConfig tc = o.trainConfig();
-            ChatTemplate t = AlignData.template(storage, o.tokenizer);
-            PpoConfig pc;
-            try {
-                pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
-                        t.stopToken());
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage(), e);
-            }
-            if (!reward.equals("checker")) {
-                storage.requireExists("--reward model", reward);
-            }
-            o.run.prepareOutput(storage);
-            BadRecords bad = new BadRecords();
-            AlignData.Split<AlignData.Prompt> data = AlignData.prompts(storage, o.data, t, cfg.blockSize(), maxNew,
-                    o.valPercent, bad);
-            AlignRun.report(storage, o, "ppo", data.train().size(), data.val().size(), bad);
-            int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
-            List<AlignData.Prompt> checked = new ArrayList<>();
-            if (reward.equals("checker")) {
-                checked.addAll(data.train());
-                checked.addAll(data.val());
-            }
-            RewardSpec spec = new RewardSpec(reward, o.tokenizer, checked);
-            try (GPT ref = AlignModel.load(o.init, vocab, o.run.seed)) {
-                AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
-                        AlignModel.factory(o.init, vocab, tc, true, o.run.seed),
-                        AlignData.deal(data.train(), o.round.workers),
-                        "sparkgpt PPO", new Trainer(o.init, vocab, o.run.seed, pc, spec),
-                        new HeldOut(data.val(), ref, spec.build(vocab, o.run.seed), tc.withSeed(o.run.seed), pc),
-                        "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName()));
-            }
-            return Cli.EXIT_OK;
-        } finally {
-            spark.stop();
+            pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
+                    s.template().stopToken());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage(), e);
+        }
+        if (!reward.equals("checker")) {
+            storage.requireExists("--reward model", reward);
+        }
+        BadRecords bad = new BadRecords();
+        AlignData.Split<AlignData.Prompt> data = AlignData.prompts(storage, o.data, s.template(),
+                s.model().blockSize(), maxNew, o.valPercent, bad);
+        int vocab = s.vocab();
+        List<AlignData.Prompt> checked = new ArrayList<>();
+        if (reward.equals("checker")) {
+            checked.addAll(data.train());
+            checked.addAll(data.val());
+        }
+        RewardSpec spec = new RewardSpec(reward, o.tokenizer, checked);
+        // the held-out evaluation's frozen reference lives on the driver as long as the plan
+        GPT ref = AlignModel.load(o.init, vocab, o.run.seed);
+        try {
+            return AlignRun.plan(storage, o, new AlignRun.Parts<>("ppo", s, true,
+                            AlignData.deal(data.train(), o.round.workers), "sparkgpt PPO",
+                            new Trainer(o.init, vocab, o.run.seed, pc, spec),
+                            new HeldOut(data.val(), ref, spec.build(vocab, o.run.seed), s.tc().withSeed(o.run.seed),
+                                    pc),
+                            "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName())),
+                    data.train().size(), data.val().size(), bad, ref);
+        } catch (RuntimeException e) {
+            ref.close();
+            throw e;
         }
     }
 }

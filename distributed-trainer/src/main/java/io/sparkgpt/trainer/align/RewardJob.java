@@ -2,27 +2,20 @@ package io.sparkgpt.trainer.align;
 
 import io.sparkgpt.common.cli.Cli;
 import io.sparkgpt.common.io.Storage;
-import io.sparkgpt.model.GPTConfig;
-import io.sparkgpt.model.TrainConfig;
 import io.sparkgpt.model.align.Batches;
 import io.sparkgpt.model.align.PreferenceTokens;
 import io.sparkgpt.model.align.RewardModel;
 import io.sparkgpt.model.align.RewardTask;
-import io.sparkgpt.spark.Sessions;
 import io.sparkgpt.tokenizer.chat.BadRecords;
-import io.sparkgpt.tokenizer.chat.ChatTemplate;
 import io.sparkgpt.trainer.LocalModel;
 import io.sparkgpt.trainer.LocalTrainer;
 import io.sparkgpt.trainer.LocalWork;
 import io.sparkgpt.trainer.RoundContext;
-import io.sparkgpt.trainer.RunConfig;
 import io.sparkgpt.trainer.Validation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -33,7 +26,7 @@ import picocli.CommandLine.Mixin;
  */
 @Command(name = "train-reward", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Trains a reward model on preference pairs (JSONL: prompt/chosen/rejected or hh-rlhf).")
-public final class RewardJob implements Callable<Integer> {
+public final class RewardJob implements Callable<Integer>, AlignJob {
     @Mixin
     AlignOptions o = new AlignOptions();
 
@@ -79,26 +72,19 @@ public final class RewardJob implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SparkSession spark = Sessions.getOrCreate("sparkgpt-train-reward");
-        try {
-            Storage storage = new Storage(spark.sparkContext().hadoopConfiguration());
-            GPTConfig cfg = AlignRun.initConfig(storage, o);
-            RunConfig run = o.runConfig(cfg.blockSize());
-            TrainConfig tc = o.trainConfig();
-            ChatTemplate t = AlignData.template(storage, o.tokenizer);
-            o.run.prepareOutput(storage);
-            BadRecords bad = new BadRecords();
-            AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, t, cfg.blockSize(),
-                    o.valPercent, bad);
-            AlignRun.report(storage, o, "train-reward", data.train().size(), data.val().size(), bad);
-            int vocab = Math.max(cfg.vocabSize(), t.tokenizer().vocabSize());
-            AlignRun.run(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, o, run, tc,
-                    AlignModel.factory(o.init, vocab, tc, true, o.run.seed), AlignData.deal(data.train(), o.round.workers),
-                    "sparkgpt reward model", new Trainer(), new HeldOut(data.val()), "val_accuracy",
-                    RewardModel.HEAD_KEY, Map.of("trainer", RewardJob.class.getName()));
-            return Cli.EXIT_OK;
-        } finally {
-            spark.stop();
-        }
+        return AlignRun.onSpark("sparkgpt-train-reward", this);
+    }
+
+    @Override
+    public AlignPlan<ArrayList<PreferenceTokens>> plan(Storage storage, ShardMap shards) {
+        AlignRun.Setup s = AlignRun.setup(storage, o);
+        BadRecords bad = new BadRecords();
+        AlignData.Split<PreferenceTokens> data = AlignData.preferences(storage, o.data, s.template(),
+                s.model().blockSize(), o.valPercent, bad);
+        return AlignRun.plan(storage, o, new AlignRun.Parts<>("train-reward", s, true,
+                        AlignData.deal(data.train(), o.round.workers), "sparkgpt reward model", new Trainer(),
+                        new HeldOut(data.val()), "val_accuracy", RewardModel.HEAD_KEY,
+                        Map.of("trainer", RewardJob.class.getName())),
+                data.train().size(), data.val().size(), bad, null);
     }
 }

@@ -30,8 +30,7 @@ public final class SftTarget implements Target {
 
     @Override
     public List<String> horizonArgs(long maxBudget, List<String> args) {
-        Object localSteps = Target.option(Target.parse(new SftJob(), args), "local-steps");
-        return List.of("--decay-steps", String.valueOf(maxBudget * ((Number) localSteps).longValue()));
+        return Target.roundsHorizon(Target.parse(new SftJob(), args), maxBudget);
     }
 
     @Override

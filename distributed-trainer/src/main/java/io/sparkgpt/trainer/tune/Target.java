@@ -8,8 +8,8 @@ import picocli.CommandLine;
 /**
  * A job that trials can train: it turns a trial's command line (the job's own flags) into a {@link TrialRun}, parsed
  * by the job's own options so that a trial trains what the job would. Wired: {@code pretrain}
- * ({@link PretrainTarget}) and {@code sft} ({@link SftTarget}); the reward, DPO and PPO jobs fit the same interface
- * once they expose a plan as {@code SftJob.plan} does (not wired yet).
+ * ({@link PretrainTarget}), {@code sft} ({@link SftTarget}) and {@code train-reward}, {@code dpo}, {@code ppo}
+ * ({@link AlignTarget}).
  */
 public interface Target {
     /** The job option a budget sets (successive halving): steps or rounds. */
@@ -29,6 +29,15 @@ public interface Target {
         throw new UsageException("--folds is for fine-tuning jobs (sft), not this one");
     }
 
+    /**
+     * The horizon flags of a job whose budget is {@code --max-rounds}: its learning rate decays over the largest
+     * budget's optimizer steps ({@code maxRounds x --local-steps}).
+     */
+    static List<String> roundsHorizon(Object parsedJob, long maxRounds) {
+        long localSteps = ((Number) option(parsedJob, "local-steps")).longValue();
+        return List.of("--decay-steps", String.valueOf(maxRounds * localSteps));
+    }
+
     /** The value of a job's option after parsing (picocli's model of it: no dependence on the job's fields). */
     static Object option(Object command, String name) {
         CommandLine.Model.OptionSpec o = new CommandLine(command).getCommandSpec().findOption(name);
@@ -45,14 +54,8 @@ public interface Target {
             String[] a = args.toArray(String[]::new);
             CommandLine cl = new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)
                     .setOverwrittenOptionsAllowed(true);
-            ConfigFile config = ConfigFile.find(a); // a --config file among the job's flags: its values are defaults
-            if (config != null) {
-                cl.setDefaultValueProvider(config);
-            }
-            cl.parseArgs(a);
-            if (config != null) {
-                config.check(cl.getCommandSpec());
-            }
+            // a --config file among the job's flags: its values are defaults
+            ConfigFile.installOn(cl, a).accept(cl.parseArgs(a));
         } catch (CommandLine.ParameterException e) {
             throw new UsageException("trial command line " + args + ": " + e.getMessage(), e);
         }

@@ -30,7 +30,7 @@ import picocli.CommandLine.Unmatched;
                 + "training job, trials in parallel as Spark tasks. Every other flag is the job's (its --output and "
                 + "--workers are set per trial).")
 public final class TuneJob implements Callable<Integer> {
-    @Option(names = "--job", required = true, description = "pretrain or sft")
+    @Option(names = "--job", required = true, description = "pretrain, sft, train-reward, dpo or ppo")
     String job;
     @Option(names = "--output", required = true, description = "search folder: trials/<id>/, trials.parquet, "
             + "tune.png, best.json (or folds.json)")
@@ -48,7 +48,8 @@ public final class TuneJob implements Callable<Integer> {
     @Option(names = "--eta", defaultValue = "3", description = "halving: keep 1/eta per rung, eta x budget (default: ${DEFAULT-VALUE})")
     int eta;
     @Option(names = "--min-budget", defaultValue = "0",
-            description = "halving: first rung's budget in the job's --max-steps (pretrain) or --max-rounds (sft)")
+            description = "halving: first rung's budget in the job's --max-steps (pretrain) or --max-rounds (the "
+                    + "others)")
     long minBudget;
     @Option(names = "--max-budget", defaultValue = "0", description = "halving: the last rung's budget")
     long maxBudget;
@@ -91,8 +92,9 @@ public final class TuneJob implements Callable<Integer> {
             Target target = switch (job) {
                 case "pretrain" -> new PretrainTarget(spark, storage, base);
                 case "sft" -> new SftTarget();
-                default -> throw new UsageException("--job " + job + ": expected pretrain or sft (reward, dpo and ppo "
-                        + "are not wired to the tuner yet)");
+                case "train-reward", "dpo", "ppo" -> new AlignTarget(job);
+                default -> throw new UsageException("--job " + job + ": expected pretrain, sft, train-reward, dpo or "
+                        + "ppo");
             };
             Trials runner = new Trials(JavaSparkContext.fromSparkContext(spark.sparkContext()), storage, output);
             TuneReport report = new TuneReport(spark, storage, output);

@@ -30,11 +30,9 @@ class AlignJobsTest {
 
     @BeforeAll
     static void data() throws Exception {
-        System.setProperty("spark.master", "local[2]");
-        System.setProperty("spark.ui.enabled", "false");
-        AlignTestData.tokenizerAndInit(tmp, 48);
-        prefs = AlignTestData.preferences(tmp, 40);
-        arith = AlignTestData.arithmetic(tmp, 40);
+        AlignTestData.Inputs in = AlignTestData.forLocalJobs(tmp);
+        prefs = in.prefs();
+        arith = in.arith();
     }
 
     static List<String> common(Path data, Path out, int rounds, String... extra) {

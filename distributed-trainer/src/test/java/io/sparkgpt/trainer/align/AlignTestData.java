@@ -19,14 +19,28 @@ import java.util.Map;
  * Tiny inputs for the alignment jobs: a small BPE (with the chat tokens), a tiny random GPT as --init, preference
  * JSONL in two formats (with bad lines of each kind) and arithmetic prompt/completion JSONL.
  */
-final class AlignTestData {
+public final class AlignTestData {
     private AlignTestData() {}
 
     static final String TEXT = "the cat sat on the mat. what is one plus two? the answer is 3. good answer, bad answer, "
             + "I can help with that. I will not help with that. 0 1 2 3 4 5 6 7 8 9 plus minus";
 
+    /** The inputs of the jobs' tests: 40 preference records and 40 arithmetic prompts (each with bad lines). */
+    public record Inputs(Path prefs, Path arith) {}
+
+    /**
+     * The jobs' tests' set-up: the jobs run in local[2] without the UI, and {@code dir} holds tokenizer/, init.ckpt
+     * (context 48) and the inputs.
+     */
+    public static Inputs forLocalJobs(Path dir) throws Exception {
+        System.setProperty("spark.master", "local[2]");
+        System.setProperty("spark.ui.enabled", "false");
+        tokenizerAndInit(dir, 48);
+        return new Inputs(preferences(dir, 40), arithmetic(dir, 40));
+    }
+
     /** Writes tokenizer/ and init.ckpt under {@code dir}; returns the vocabulary size with the chat tokens. */
-    static int tokenizerAndInit(Path dir, int blockSize) {
+    public static int tokenizerAndInit(Path dir, int blockSize) {
         BpeTokenizer base = new BpeTrainer(new BpeTrainer.Config(300, 1, PreTokenizer.GPT2,
                 List.of(BpeTokenizer.END_OF_TEXT))).train(BpeTrainer.countWords(List.of(TEXT), PreTokenizer.GPT2))
                 .tokenizer();
@@ -41,7 +55,7 @@ final class AlignTestData {
     }
 
     /** Preference pairs in TRL's explicit-prompt form and in hh-rlhf's form, plus one bad line of each kind. */
-    static Path preferences(Path dir, int n) throws Exception {
+    public static Path preferences(Path dir, int n) throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             String q = "what is " + (i % 10) + " plus " + (i % 7) + "?";
@@ -66,7 +80,7 @@ final class AlignTestData {
     }
 
     /** Arithmetic prompts with their answers, plus a bad line and an over-long prompt. */
-    static Path arithmetic(Path dir, int n) throws Exception {
+    public static Path arithmetic(Path dir, int n) throws Exception {
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int a = i % 5, b = (i / 5) % 5;

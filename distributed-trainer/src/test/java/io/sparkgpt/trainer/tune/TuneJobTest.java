@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,13 +43,7 @@ class TuneJobTest {
     static void data() throws Exception {
         System.setProperty("spark.master", "local[2]");
         tokens = tmp.resolve("tokens");
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("test-tokens")
-                .config("spark.ui.enabled", "false").getOrCreate();
-        try {
-            TestTokens.write(spark, tokens, 60_000);
-        } finally {
-            spark.stop();
-        }
+        TestTokens.writeLocally(tokens, 60_000, 2);
         space = tmp.resolve("space.json");
         Files.writeString(space, "{\"lr\": {\"log_uniform\": [3e-3, 3e-2], \"grid\": 3}}");
     }

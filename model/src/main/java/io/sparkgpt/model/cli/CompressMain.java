@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -85,9 +86,12 @@ public final class CompressMain implements Callable<Integer> {
                 + "pruned per layer") double neurons;
         @Option(names = "--finetune-data", description = "text file (character-level checkpoint) or .bin shards: "
                 + "fine-tune on it after pruning") String data;
-        @Option(names = "--finetune-steps", defaultValue = "100") int steps;
-        @Option(names = "--batch-size", defaultValue = "12") int batch;
-        @Option(names = "--lr", defaultValue = "3e-4") double lr;
+        @Option(names = "--finetune-steps", defaultValue = "100", description = "fine-tune optimizer steps (the "
+                + "schedule's horizon)") int steps;
+        /** The fine-tune's optimizer: 12 sequences a step, lr 3e-4 warmed up over 10 steps and decayed to a tenth. */
+        @Mixin
+        OptimizerOptions opt = new OptimizerOptions(TrainConfig.defaults().withBatch(12, 1).withLearningRate(3e-4)
+                .withMinLr(3e-5).withWarmupSteps(10));
         @Option(names = "--eval-data", description = "report validation perplexity before and after on this text or "
                 + ".bin data") String evalData;
         @Option(names = "--int8", description = "also quantize the pruned model to int8") boolean int8;
@@ -127,14 +131,7 @@ public final class CompressMain implements Callable<Integer> {
             }
             if (data != null) {
                 int[] tokens = GptMain.load(st, data, vocab).tokens();
-                TrainConfig tc;
-                try {
-                    tc = TrainConfig.defaults().withBatch(batch, 1).withMaxSteps(steps)
-                            .withWarmupSteps(Math.max(1, steps / 10)).withLearningRate(lr).withMinLr(lr / 10)
-                            .withSeed(seed);
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException(e.getMessage(), e);
-                }
+                TrainConfig tc = opt.trainConfig(TrainConfig.defaults().withSeed(seed), steps, opt.batchSize);
                 try (GPT g = GPT.create(c.config(), seed)) {
                     g.setParams(c.params());
                     double loss = MaskedFineTune.run(g, mask, tokens, tc);
