@@ -637,16 +637,6 @@ public final class GPT implements AutoCloseable {
             return acts;
         }
 
-        /**
-         * Whether the heads run in {@link #headAtt}: without dropout, and only where the BLAS path has one block of
-         * rows (T <= attBlock), so it cannot skip the causal half. At T = 256 the blocked BLAS products (10/16 of the
-         * square) measured faster than the Java ones (whose forward took 170 us per head against 106 for the backward
-         * in a microbenchmark, loaded machine).
-         */
-        private boolean inJava(int T, boolean drop) {
-            return !drop && javaAttention && headAtt != null && T <= attBlock;
-        }
-
         /** The last forward pass as a {@link LogitsLoss} sees it; zeroes the hidden gradient. */
         MicroBatch view(int B, int T) {
             int btc = B * T * C;
@@ -765,7 +755,7 @@ public final class GPT implements AutoCloseable {
             float scale = (float) (1.0 / Math.sqrt(hs));
             int C3 = 3 * C;
             float keep = 1f / (1f - pDrop);
-            boolean inJava = inJava(T, drop);
+            boolean inJava = !drop && javaAttention && headAtt != null;
             for (int b = 0; b < B; b++) {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;
@@ -881,7 +871,7 @@ public final class GPT implements AutoCloseable {
             FloatBuffer attf = att.f, dp = a.dpScr.f;
             float scale = (float) (1.0 / Math.sqrt(hs));
             int C3 = 3 * C;
-            boolean inJava = inJava(T, drop);
+            boolean inJava = !drop && javaAttention && headAtt != null;
             for (int b = 0; b < B; b++) {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;

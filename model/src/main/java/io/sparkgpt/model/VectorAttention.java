@@ -1,6 +1,7 @@
 package io.sparkgpt.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -19,9 +20,18 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorAttention implements HeadAttention {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int LN = S.length();
-    // every accumulator starts from a local FloatVector.zero(S), never a static final vector: with that, JDK 17's C2
-    // boxed every vector of the loop (the first version ran 10x slower)
-    private final Kernels kernels;
+    private static final FloatVector IOTA;
+    // accumulators start from FloatVector.zero(S), never from a static final vector: JDK 17's C2 then boxes every
+    // vector of the loop (100x slower)
+
+    static {
+        float[] iota = new float[LN];
+        for (int i = 0; i < LN; i++) {
+            iota[i] = i;
+        }
+        IOTA = FloatVector.fromArray(S, iota, 0);
+    }
+
     private final int C, C3, hs;
     /** Row stride of the T x T scratch: blockSize rounded up to the lanes. */
     private final int tp;
@@ -31,8 +41,7 @@ final class VectorAttention implements HeadAttention {
         return headSize % LN == 0;
     }
 
-    VectorAttention(Kernels kernels, int C, int headSize, int maxT) {
-        this.kernels = kernels;
+    VectorAttention(int C, int headSize, int maxT) {
         if (!fits(headSize)) {
             throw new IllegalArgumentException("head size " + headSize + " is not a multiple of " + LN + " lanes");
         }
@@ -58,12 +67,9 @@ final class VectorAttention implements HeadAttention {
         transpose(ka, T);
         lowerProduct(qa, p, T, scale);
         for (int i = 0; i < T; i++) {
+            softmaxRow(i);
             att.f.put(ao + i * T, p, i * tp, T);
         }
-        // the softmax on the saved scores (its own method: within one compiled method with the products, C2 did not
-        // keep the exp's vectors unboxed; the forward ran 3x slower than the backward at T = 256)
-        kernels.softmaxCausal(att, ao, T);
-        loadProbabilities(att, ao, T);
         rowsProduct(p, va, T);
         scatter(y, yo, C, T);
     }
@@ -75,7 +81,9 @@ final class VectorAttention implements HeadAttention {
         gather(qkv, q + 2 * C, C3, va, T);
         gather(dy, yo, C, dya, T);
         transpose(va, T);
-        loadProbabilities(att, ao, T);
+        for (int i = 0; i < T; i++) {
+            att.f.get(ao + i * T, p, i * tp, T);
+        }
         lowerProduct(dya, dp, T, 1f); // dP = dY V^T
         colsProduct(p, dya, T); // dV = P^T dY
         scatter(dqkv, q + 2 * C, C3, T);
@@ -86,16 +94,6 @@ final class VectorAttention implements HeadAttention {
         scatter(dqkv, q, C3, T);
         colsProduct(dp, qa, T); // dK = dS^T Q
         scatter(dqkv, q + C, C3, T);
-    }
-
-    /** p = att's T x T rows, 0 from column T to the end of each scratch row. */
-    private void loadProbabilities(Buf att, int ao, int T) {
-        for (int i = 0; i < T; i++) {
-            att.f.get(ao + i * T, p, i * tp, T);
-            for (int j = T; j < tp; j++) {
-                p[i * tp + j] = 0f;
-            }
-        }
     }
 
     private void gather(Buf b, int off, int stride, float[] dst, int T) {
@@ -286,6 +284,38 @@ final class VectorAttention implements HeadAttention {
                     }
                 }
             }
+        }
+    }
+
+    /** Row i of p: softmax over columns 0..i, 0 from i + 1 to the end of the scratch row. */
+    private void softmaxRow(int i) {
+        int r = i * tp, full = i + 1 - (i + 1) % LN, end = full == i + 1 ? full : full + LN;
+        VectorMask<Float> past = IOTA.compare(VectorOperators.GT, (float) (i - full));
+        FloatVector mxv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < full; j += LN) {
+            mxv = mxv.max(FloatVector.fromArray(S, p, r + j));
+        }
+        if (end > full) {
+            mxv = mxv.max(FloatVector.fromArray(S, p, r + full).blend(Float.NEGATIVE_INFINITY, past));
+        }
+        float mx = mxv.reduceLanes(VectorOperators.MAX);
+        FloatVector sv = FloatVector.zero(S);
+        for (int j = 0; j < full; j += LN) {
+            FloatVector e = VectorKernels.exp(FloatVector.fromArray(S, p, r + j).sub(mx));
+            e.intoArray(p, r + j);
+            sv = sv.add(e);
+        }
+        if (end > full) {
+            FloatVector e = VectorKernels.exp(FloatVector.fromArray(S, p, r + full).sub(mx)).blend(0f, past);
+            e.intoArray(p, r + full);
+            sv = sv.add(e);
+        }
+        float inv = 1f / sv.reduceLanes(VectorOperators.ADD);
+        for (int j = 0; j < end; j += LN) {
+            FloatVector.fromArray(S, p, r + j).mul(inv).intoArray(p, r + j);
+        }
+        for (int j = end; j < tp; j += LN) {
+            FloatVector.zero(S).intoArray(p, r + j);
         }
     }
 

@@ -36,7 +36,7 @@ final class VectorKernels extends Kernels {
 
     @Override
     HeadAttention headAttention(int C, int headSize, int maxT) {
-        return VectorAttention.fits(headSize) ? new VectorAttention(this, C, headSize, maxT) : null;
+        return VectorAttention.fits(headSize) ? new VectorAttention(C, headSize, maxT) : null;
     }
 
     private static FloatVector ld(Buf b, int i) {
