@@ -164,37 +164,7 @@ final class VectorAttention implements HeadAttention {
         for (int i0 = 0; i0 < T; i0 += 4) {
             int rows = Math.min(4, T - i0);
             for (int v = 0; v < hs; v += LN) {
-                if (rows == 4 && v + 2 * LN <= hs) { // 4 rows x 2 vectors: the 4 weights loaded once for both
-                    FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S),
-                            a3 = FloatVector.zero(S), c0 = FloatVector.zero(S), c1 = FloatVector.zero(S),
-                            c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-                    int w0 = i0 * tp;
-                    for (int j = 0, jn = i0 + 4; j < jn; j++) {
-                        FloatVector xv = FloatVector.fromArray(S, x, j * hs + v);
-                        FloatVector xw = FloatVector.fromArray(S, x, j * hs + v + LN);
-                        FloatVector b0 = FloatVector.broadcast(S, w[w0 + j]);
-                        FloatVector b1 = FloatVector.broadcast(S, w[w0 + tp + j]);
-                        FloatVector b2 = FloatVector.broadcast(S, w[w0 + 2 * tp + j]);
-                        FloatVector b3 = FloatVector.broadcast(S, w[w0 + 3 * tp + j]);
-                        a0 = xv.fma(b0, a0);
-                        a1 = xv.fma(b1, a1);
-                        a2 = xv.fma(b2, a2);
-                        a3 = xv.fma(b3, a3);
-                        c0 = xw.fma(b0, c0);
-                        c1 = xw.fma(b1, c1);
-                        c2 = xw.fma(b2, c2);
-                        c3 = xw.fma(b3, c3);
-                    }
-                    a0.intoArray(out, i0 * hs + v);
-                    a1.intoArray(out, (i0 + 1) * hs + v);
-                    a2.intoArray(out, (i0 + 2) * hs + v);
-                    a3.intoArray(out, (i0 + 3) * hs + v);
-                    c0.intoArray(out, i0 * hs + v + LN);
-                    c1.intoArray(out, (i0 + 1) * hs + v + LN);
-                    c2.intoArray(out, (i0 + 2) * hs + v + LN);
-                    c3.intoArray(out, (i0 + 3) * hs + v + LN);
-                    v += LN;
-                } else if (rows == 4) {
+                if (rows == 4) {
                     FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S),
                             a3 = FloatVector.zero(S);
                     int w0 = i0 * tp;
@@ -228,37 +198,7 @@ final class VectorAttention implements HeadAttention {
         for (int j0 = 0; j0 < T; j0 += 4) {
             int cols = Math.min(4, T - j0);
             for (int v = 0; v < hs; v += LN) {
-                if (cols == 4 && v + 2 * LN <= hs) { // 4 columns x 2 vectors
-                    FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S),
-                            a3 = FloatVector.zero(S), c0 = FloatVector.zero(S), c1 = FloatVector.zero(S),
-                            c2 = FloatVector.zero(S), c3 = FloatVector.zero(S);
-                    for (int i = j0; i < T; i++) {
-                        FloatVector xv = FloatVector.fromArray(S, x, i * hs + v);
-                        FloatVector xw = FloatVector.fromArray(S, x, i * hs + v + LN);
-                        int wi = i * tp + j0;
-                        FloatVector b0 = FloatVector.broadcast(S, w[wi]);
-                        FloatVector b1 = FloatVector.broadcast(S, w[wi + 1]);
-                        FloatVector b2 = FloatVector.broadcast(S, w[wi + 2]);
-                        FloatVector b3 = FloatVector.broadcast(S, w[wi + 3]);
-                        a0 = xv.fma(b0, a0);
-                        a1 = xv.fma(b1, a1);
-                        a2 = xv.fma(b2, a2);
-                        a3 = xv.fma(b3, a3);
-                        c0 = xw.fma(b0, c0);
-                        c1 = xw.fma(b1, c1);
-                        c2 = xw.fma(b2, c2);
-                        c3 = xw.fma(b3, c3);
-                    }
-                    a0.intoArray(out, j0 * hs + v);
-                    a1.intoArray(out, (j0 + 1) * hs + v);
-                    a2.intoArray(out, (j0 + 2) * hs + v);
-                    a3.intoArray(out, (j0 + 3) * hs + v);
-                    c0.intoArray(out, j0 * hs + v + LN);
-                    c1.intoArray(out, (j0 + 1) * hs + v + LN);
-                    c2.intoArray(out, (j0 + 2) * hs + v + LN);
-                    c3.intoArray(out, (j0 + 3) * hs + v + LN);
-                    v += LN;
-                } else if (cols == 4) {
+                if (cols == 4) {
                     FloatVector a0 = FloatVector.zero(S), a1 = FloatVector.zero(S), a2 = FloatVector.zero(S),
                             a3 = FloatVector.zero(S);
                     for (int i = j0; i < T; i++) {
