@@ -74,8 +74,6 @@ public final class GPT implements AutoCloseable {
      * of the vector lanes (the softmax kernels read whole lane chunks of a row).
      */
     private int attBlock = 64;
-    /** Heads without dropout run in {@link HeadAttention} where the kernels have one (false: BLAS, for tests). */
-    private boolean javaAttention = true;
     private int threads;
     /** Worker j handles the j-th share of a micro-batch's rows; worker 0 runs on the caller's thread. */
     private final List<Worker> workers = new ArrayList<>();
@@ -618,8 +616,6 @@ public final class GPT implements AutoCloseable {
     private final class Worker {
         final Buf grad;
         final Rng drng = new Rng(0);
-        /** This thread's Java attention (null: the kernels have none for this head size). */
-        final HeadAttention headAtt = kern.headAttention(C, hs, maxT);
         Activations acts;
         private long dropAt;
 
@@ -755,15 +751,10 @@ public final class GPT implements AutoCloseable {
             float scale = (float) (1.0 / Math.sqrt(hs));
             int C3 = 3 * C;
             float keep = 1f / (1f - pDrop);
-            boolean inJava = !drop && javaAttention && headAtt != null;
             for (int b = 0; b < B; b++) {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;
                     int ao = (b * H + h) * T * T;
-                    if (inJava) {
-                        headAtt.forward(qkv, q, att, ao, y, b * T * C + h * hs, T, scale);
-                        continue;
-                    }
                     for (int r0 = 0; r0 < T; r0 += attBlock) { // S = scale Q K^T, the keys up to each row block
                         int rn = Math.min(attBlock, T - r0);
                         Blas.gemm(false, true, rn, r0 + rn, hs, scale, qkv.at(q + r0 * C3), C3, qkv.at(q + C), C3, 0f,
@@ -871,16 +862,11 @@ public final class GPT implements AutoCloseable {
             FloatBuffer attf = att.f, dp = a.dpScr.f;
             float scale = (float) (1.0 / Math.sqrt(hs));
             int C3 = 3 * C;
-            boolean inJava = !drop && javaAttention && headAtt != null;
             for (int b = 0; b < B; b++) {
                 for (int h = 0; h < H; h++) {
                     int q = b * T * C3 + h * hs;
                     int ao = (b * H + h) * T * T;
                     int yo = b * T * C + h * hs;
-                    if (inJava) {
-                        headAtt.backward(qkv, q, att, ao, dy, yo, dqkv, T, scale);
-                        continue;
-                    }
                     Buf pUse = att;
                     int pOff = ao;
                     if (drop) {
@@ -1060,17 +1046,6 @@ public final class GPT implements AutoCloseable {
         }
         attBlock = rows;
         return this;
-    }
-
-    /** Runs every head's products in BLAS (tests: the Java attention against the BLAS one). */
-    GPT blasAttention() {
-        javaAttention = false;
-        return this;
-    }
-
-    /** Whether heads without dropout run in Java ({@link HeadAttention}) in this JVM at this head size. */
-    boolean attentionInJava() {
-        return javaAttention && kern.headAttention(C, hs, 1) != null;
     }
 
     Buf paramBuf() {

@@ -28,14 +28,6 @@ class Kernels {
         return new Kernels();
     }
 
-    /**
-     * A per-thread {@link HeadAttention} for heads of {@code headSize} and sequences up to {@code maxT}, or null
-     * where these kernels have none (the caller then runs the products in BLAS).
-     */
-    HeadAttention headAttention(int C, int headSize, int maxT) {
-        return null;
-    }
-
     /** Which implementation this is (for benchmark output). */
     String name() {
         return "scalar";

@@ -34,11 +34,6 @@ final class VectorKernels extends Kernels {
         return "vector" + LN * 32;
     }
 
-    @Override
-    HeadAttention headAttention(int C, int headSize, int maxT) {
-        return VectorAttention.fits(headSize) ? new VectorAttention(C, headSize, maxT) : null;
-    }
-
     private static FloatVector ld(Buf b, int i) {
         return FloatVector.fromByteBuffer(S, b.b, i << 2, NO);
     }
@@ -222,7 +217,7 @@ final class VectorKernels extends Kernels {
      * e^x on lanes (Cephes expf: 2^n * poly(r), n = round(x / ln 2), r = x - n ln 2), without float-int conversions
      * (Java 17 does not compile those to vector instructions on every CPU).
      */
-    static FloatVector exp(FloatVector x) {
+    private static FloatVector exp(FloatVector x) {
         x = x.max(-87.3f).min(88f);
         FloatVector t = x.mul(1.44269504088896341f).add(MAGIC);
         FloatVector n = t.sub(MAGIC);
