@@ -44,16 +44,24 @@ public final class LanguageDecider {
 
     /**
      * Words that Indonesian and Malay spell or choose differently (the common spelling of 1972 left these): that,
-     * because, namely, can (ms bisa is venom), want, money, please, only, new, after; and the computing words
-     * their translators chose apart (file, password, package, code, network, device, software, download, server,
-     * settings, link, support, e-mail).
+     * because, namely, can (ms bisa is venom), want, money, please, only, new, after; loanwords Indonesian took from
+     * Dutch and Malay from English (proyek/projek, kualitas/kualiti, otomatis/automatik, gratis/percuma, ...); and
+     * the computing words their translators chose apart (file, password, package, code, network, device,
+     * software, hardware, download, server, settings, link, support, e-mail, service, browser, display, update,
+     * database, developer).
      */
     static final KinMarkers ID_MS = KinMarkers.of(Map.of(
-            "ind", Set.of("bahwa", "karena", "yaitu", "bisa", "mau", "uang", "silakan", "berkas", "sandi", "paket",
-                    "kode", "jaringan", "perangkat", "unduh", "pengaturan", "tautan", "dukungan", "surel"),
+            "ind", Set.of("bahwa", "karena", "yaitu", "bisa", "mau", "uang", "silakan", "proyek", "kualitas",
+                    "komunitas", "aktivitas", "universitas", "otomatis", "standar", "gratis", "lisensi", "praktis",
+                    "efektif", "efisien", "instalasi", "berkas", "sandi", "paket", "kode", "jaringan", "perangkat",
+                    "unduh", "mengunduh", "diunduh", "pengaturan", "tautan", "dukungan", "surel", "layanan",
+                    "peramban", "tampilan", "menampilkan", "pembaruan", "memperbarui", "basis", "pengembang",
+                    "pengembangan"),
             "zsm", Set.of("bahawa", "kerana", "iaitu", "sahaja", "mahu", "wang", "sila", "baharu", "selepas",
-                    "laluan", "pakej", "kod", "rangkaian", "peranti", "perisian", "pelayan", "tetapan", "pautan",
-                    "sokongan")));
+                    "projek", "kualiti", "komuniti", "aktiviti", "universiti", "automatik", "percuma",
+                    "lesen", "praktikal", "berkesan", "cekap", "laluan", "pakej", "kod", "rangkaian", "peranti",
+                    "perisian", "perkakasan", "pelayan", "tetapan", "pautan", "sokongan", "perkhidmatan", "pelayar",
+                    "paparan", "memaparkan", "kemas", "pangkalan")));
 
     /**
      * Tagalog, Cebuano and Waray: the words for "and", the genitive/oblique markers and "not" that each has and
