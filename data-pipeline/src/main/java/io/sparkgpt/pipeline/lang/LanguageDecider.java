@@ -217,14 +217,17 @@ public final class LanguageDecider {
         return s;
     }
 
+    /** Letters of the sample {@link #modelKnowsLetters} looks up: a script is known or not, a few letters tell. */
+    static final int LETTERS_CHECKED = 64;
+
     /**
-     * Whether most of the sample's letters are ones the model has seen: the model has no data for some scripts
+     * Whether most of the sample's first letters are ones the model has seen: the model has no data for some scripts
      * (Javanese, Mongolian, Grantha, ...); on them it still names a language, with no ground for it.
      */
     private boolean modelKnowsLetters(String sample) {
         int letters = 0;
         int known = 0;
-        for (int i = 0, n = sample.length(); i < n; ) {
+        for (int i = 0, n = sample.length(); i < n && letters < LETTERS_CHECKED; ) {
             int cp = sample.codePointAt(i);
             i += Character.charCount(cp);
             if (Character.isLetter(cp)) {
