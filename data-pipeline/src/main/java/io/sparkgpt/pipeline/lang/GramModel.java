@@ -118,6 +118,11 @@ final class GramModel {
         return -1;
     }
 
+    /** Whether the model has a feature for these 1 to 3 UTF-16 units (as the normaliser leaves them: lower case). */
+    boolean has(char[] gram) {
+        return lookup(pack(gram, 0, gram.length)) >= 0;
+    }
+
     /** Outcome probabilities for the distinct 1- to 3-grams of {@code c[0..n)} (already normalised, lower case). */
     double[] eval(char[] c, int n) {
         double[] sums = new double[numOutcomes];

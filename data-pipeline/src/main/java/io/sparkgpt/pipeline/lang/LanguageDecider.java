@@ -3,6 +3,7 @@ package io.sparkgpt.pipeline.lang;
 import com.github.pemistahl.lingua.api.Language;
 import com.github.pemistahl.lingua.api.LanguageDetector;
 import com.github.pemistahl.lingua.api.LanguageDetectorBuilder;
+import java.lang.Character.UnicodeScript;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,28 +14,92 @@ import java.util.Set;
  * script's letters ({@link LanguageIdentifier}), then, where the model confuses close kin, a second opinion.
  * Indonesian pages come out Sundanese (the model's Indonesian, Malay and Sundanese are near each other on
  * technical text): within that group the kin's own function words pick the language (Indonesian and Malay share
- * theirs), and Lingua, asked about Indonesian and Malay only in its low-accuracy mode, tells those two apart. Its
- * two models load on first use (a few MB); most pages never reach it.
+ * theirs), then the words Indonesian and Malay spell or choose differently (bahwa/bahawa, karena/kerana, ...), and
+ * only when those are too few to decide, Lingua, asked about Indonesian and Malay only in its low-accuracy mode, on
+ * a shorter sample. Its two models load on first use (a few MB); few pages reach it. The same kind of stage tells
+ * apart Tagalog, Cebuano and Waray (their own function words), and Serbian from Bosnian and Croatian (ekavian or
+ * ijekavian forms of common words, in either script) and Croatian from Bosnian (tko/ko and a few word choices).
+ * A page whose majority script is one the model has (almost) no letters of (Javanese, Mongolian, Grantha, ...) is
+ * {@code und}: the model would name some language, and it would be wrong.
  *
  * <p>The score is the model's probability of the language (summed over the model's labels of one language code, and
  * over the group when the second opinion decided) times the share of the page's letters in the majority script: a
  * page that is 60% Persian is at most 0.6 Persian.
  */
 public final class LanguageDecider {
+    /** What the decider says of a text in a script the model was not trained on. */
+    public static final String UNKNOWN = "und";
+
     /**
      * Languages the model confuses (ISO 639-3, as it labels them): each one's frequent function words that the
-     * others lack (ind's are Malay's too), and the languages Lingua tells apart when ind's words win.
+     * others lack (ind's are Malay's too).
      */
-    record Group(Map<String, Set<String>> markers, List<Language> lingua) {}
-
-    static final Group MALAY = new Group(Map.of(
+    static final KinMarkers MALAY = KinMarkers.of(Map.of(
             "ind", Set.of("yang", "dan", "dengan", "untuk", "tidak", "ini", "itu", "adalah", "atau", "dalam",
                     "pada", "akan", "bisa", "dapat"),
             "sun", Set.of("anu", "jeung", "teu", "ieu", "kana", "sareng", "henteu", "nu", "dina", "kudu", "ogé"),
             "jav", Set.of("lan", "ing", "kang", "sing", "iku", "karo", "ora", "utawa", "marang", "saka"),
-            "min", Set.of("nan", "jo", "dek", "indak", "urang", "sado", "baliau", "ko", "sarato", "tiok")),
-            List.of(Language.INDONESIAN, Language.MALAY));
+            "min", Set.of("nan", "jo", "dek", "indak", "urang", "sado", "baliau", "ko", "sarato", "tiok")));
     private static final Set<String> MALAY_LABELS = Set.of("ind", "zsm", "msa", "sun", "jav", "min");
+
+    /**
+     * Words that Indonesian and Malay spell or choose differently (the common spelling of 1972 left these): that,
+     * because, namely, can (ms bisa is venom), want, money, please, only, new, after; loanwords Indonesian took from
+     * Dutch and Malay from English (proyek/projek, kualitas/kualiti, otomatis/automatik, gratis/percuma, ...); and
+     * the computing words their translators chose apart (file, password, package, code, network, device,
+     * software, hardware, download, server, settings, link, support, e-mail, service, browser, display, update,
+     * database, developer).
+     */
+    static final KinMarkers ID_MS = KinMarkers.of(Map.of(
+            "ind", Set.of("bahwa", "karena", "yaitu", "bisa", "mau", "uang", "silakan", "proyek", "kualitas",
+                    "komunitas", "aktivitas", "universitas", "otomatis", "standar", "gratis", "lisensi", "praktis",
+                    "efektif", "efisien", "instalasi", "berkas", "sandi", "paket", "kode", "jaringan", "perangkat",
+                    "unduh", "mengunduh", "diunduh", "pengaturan", "tautan", "dukungan", "surel", "layanan",
+                    "peramban", "tampilan", "menampilkan", "pembaruan", "memperbarui", "basis", "pengembang",
+                    "pengembangan"),
+            "zsm", Set.of("bahawa", "kerana", "iaitu", "sahaja", "mahu", "wang", "sila", "baharu", "selepas",
+                    "projek", "kualiti", "komuniti", "aktiviti", "universiti", "automatik", "percuma",
+                    "lesen", "praktikal", "berkesan", "cekap", "laluan", "pakej", "kod", "rangkaian", "peranti",
+                    "perisian", "perkakasan", "pelayan", "tetapan", "pautan", "sokongan", "perkhidmatan", "pelayar",
+                    "paparan", "memaparkan", "kemas", "pangkalan")));
+
+    /**
+     * Tagalog, Cebuano and Waray: the words for "and", the genitive/oblique markers and "not" that each has and
+     * the others lack (ang, sa, mga are all three's; nga Cebuano's and Waray's).
+     */
+    static final KinMarkers PHILIPPINE = KinMarkers.of(Map.of(
+            "tgl", Set.of("ng", "at", "ay", "hindi", "naman", "ito", "nang"),
+            "ceb", Set.of("ug", "dili", "kini", "adunay", "niini"),
+            "war", Set.of("han", "ngan", "hin", "diri", "an", "ini", "waray")));
+    private static final Set<String> PHILIPPINE_LABELS = Set.of("tgl", "ceb", "war");
+
+    /**
+     * Serbian writes the old yat as e (ekavian: svet, vreme, čovek), Bosnian and Croatian as ije/je (ijekavian:
+     * svijet, vrijeme, čovjek). Frequent words of both kinds, Latin spelling (Cyrillic is transliterated).
+     */
+    static final KinMarkers YAT = KinMarkers.of(Map.of(
+            "ije", Set.of("svijet", "svijeta", "svijetu", "svijetom", "vrijeme", "čovjek", "čovjeka",
+                    "čovjeku", "čovjekom", "čovječanstva", "mjesto", "mjesta", "mjestu", "dijete", "djeca", "djece",
+                    "djecu", "cijeli", "cijelog", "cijelom", "gdje", "ovdje", "uvijek", "prije", "poslije", "lijep",
+                    "lijepo", "bijel", "vjera", "vjere", "vjerovanja", "savjest", "savjesti", "posljedicu", "riječ",
+                    "riječi", "dio", "djelo", "djela", "nasljeđe", "mjere", "mjera", "razumijevanje", "tijelo",
+                    "tijela"),
+            "e", Set.of("svet", "sveta", "svetu", "svetom", "vreme", "čovek", "čoveka", "čoveku", "čovekom",
+                    "čovečanstva", "mesto", "mesta", "mestu", "dete", "deca", "dece", "decu", "ceo", "celog",
+                    "celom", "gde", "ovde", "uvek", "pre", "posle", "lep", "lepo", "beo", "vera", "vere",
+                    "verovanja", "savest", "savesti", "posledicu", "reč", "reči", "deo", "delo", "dela", "nasleđe",
+                    "mere", "mera", "razumevanje", "telo", "tela")));
+
+    /** Croatian's "who" (tko, netko, nitko, svatko) and word choices against Bosnian and Serbian ones. */
+    static final KinMarkers WHO = KinMarkers.of(Map.of(
+            "hrv", Set.of("tko", "netko", "nitko", "svatko", "itko", "tisuća", "tisuću", "tjedan", "tjedna",
+                    "kruh", "povijest", "povijesti", "znanost", "znanosti", "sveučilište", "glazba", "glazbe",
+                    "obitelj", "obitelji", "točka", "vlak"),
+            "bos", Set.of("ko", "neko", "niko", "svako", "iko", "hiljada", "hiljadu", "sedmica", "sedmice",
+                    "hljeb", "historija", "historije", "nauka", "nauke", "univerzitet", "muzika", "muzike",
+                    "porodica", "porodice", "tačka", "voz")));
+    private static final Set<String> HBS_LABELS = Set.of("bos", "hrv", "srp");
+
 
     /**
      * Loaded once per JVM and shared by its tasks, as OpenNLP's model. Preloaded here, in class initialisation (which
@@ -43,7 +108,7 @@ public final class LanguageDecider {
      */
     private static final class Lingua {
         static final LanguageDetector ID_MS = LanguageDetectorBuilder
-                .fromLanguages(MALAY.lingua().toArray(new Language[0])).withLowAccuracyMode()
+                .fromLanguages(Language.INDONESIAN, Language.MALAY).withLowAccuracyMode()
                 .withPreloadedLanguageModels().build();
     }
 
@@ -68,6 +133,9 @@ public final class LanguageDecider {
         ScriptMajority.Result major = ScriptMajority.of(text);
         String t = major.text();
         String sample = t.length() > maxChars ? LanguageIdentifier.sample(t, maxChars) : t;
+        if (major.script() != UnicodeScript.LATIN && !modelKnowsLetters(sample)) {
+            return new LanguageIdentifier.Guess(UNKNOWN, UNKNOWN, 0);
+        }
         double[] p = model.probabilities(sample);
         // the model splits some languages (Persian: pes and fas; Chinese: cmn and others): sum them per code
         double[] byCode = new double[numCodes];
@@ -89,48 +157,84 @@ public final class LanguageDecider {
         String iso3 = model.label(best);
         double score = byCode[code];
         if (MALAY_LABELS.contains(iso3)) {
-            double groupP = 0;
-            for (int i = 0; i < p.length; i++) {
-                groupP += MALAY_LABELS.contains(model.label(i)) ? p[i] : 0;
+            String kin = MALAY.leader(MALAY.count(sample), 1);
+            iso3 = kin != null ? kin : iso3;
+            score = groupP(p, MALAY_LABELS);
+            if (iso3.equals("ind") || iso3.equals("zsm") || iso3.equals("msa")) {
+                String idMs = ID_MS.leader(ID_MS.count(sample), 2);
+                if (idMs != null) {
+                    iso3 = idMs;
+                } else {
+                    Map<Language, Double> conf = Lingua.ID_MS.computeLanguageConfidenceValues(sample);
+                    if (!conf.isEmpty()) {
+                        Map.Entry<Language, Double> top = conf.entrySet().iterator().next();
+                        iso3 = top.getKey().getIsoCode639_3().name().toLowerCase(Locale.ROOT);
+                        score *= top.getValue();
+                    }
+                }
             }
-            String kin = byMarkers(sample, MALAY, iso3);
+        } else if (PHILIPPINE_LABELS.contains(iso3)) {
+            String kin = PHILIPPINE.leader(PHILIPPINE.count(sample), 1);
             if (kin != null) {
                 iso3 = kin;
-                score = groupP;
+                score = groupP(p, PHILIPPINE_LABELS);
             }
-            if (iso3.equals("ind") || iso3.equals("zsm") || iso3.equals("msa")) {
-                Map<Language, Double> conf = Lingua.ID_MS.computeLanguageConfidenceValues(sample);
-                if (!conf.isEmpty()) {
-                    Map.Entry<Language, Double> top = conf.entrySet().iterator().next();
-                    iso3 = top.getKey().getIsoCode639_3().name().toLowerCase(Locale.ROOT);
-                    score = groupP * top.getValue();
-                }
+        } else if (HBS_LABELS.contains(iso3)) {
+            String kin = serboCroatian(sample, major.script(), iso3);
+            if (!kin.equals(iso3)) {
+                iso3 = kin;
+                score = groupP(p, HBS_LABELS);
             }
         }
         return new LanguageIdentifier.Guess(Iso639.toTwoLetter(iso3), iso3, score * major.share());
     }
 
     /**
-     * The group's language whose function words occur most often in the text; on a tie the model's answer if it is
-     * among the tied, else none; null when no function word occurs.
+     * Serbian when ekavian forms outnumber ijekavian ones; among ijekavian Latin text, Croatian or Bosnian by
+     * their "who" and word choices; else (ijekavian Cyrillic is Bosnian or Serbian alike; no markers) the model's.
      */
-    static String byMarkers(String text, Group group, String modelAnswer) {
-        Map<String, Integer> hits = new java.util.TreeMap<>();
-        for (String w : text.toLowerCase(Locale.ROOT).split("[^\\p{L}]+")) {
-            for (Map.Entry<String, Set<String>> e : group.markers().entrySet()) {
-                if (e.getValue().contains(w)) {
-                    hits.merge(e.getKey(), 1, Integer::sum);
-                }
+    static String serboCroatian(String sample, UnicodeScript script, String modelAnswer) {
+        String yat = YAT.leader(YAT.count(sample), 1);
+        if ("e".equals(yat)) {
+            return "srp";
+        }
+        if ("ije".equals(yat)) {
+            if (script == UnicodeScript.CYRILLIC) {
+                // Croatian is not written in Cyrillic
+                return modelAnswer.equals("hrv") ? "srp" : modelAnswer;
+            }
+            String who = WHO.leader(WHO.count(sample), 1);
+            return who != null ? who : modelAnswer.equals("srp") ? "hrv" : modelAnswer;
+        }
+        return modelAnswer;
+    }
+
+    private double groupP(double[] p, Set<String> group) {
+        double s = 0;
+        for (int i = 0; i < p.length; i++) {
+            s += group.contains(model.label(i)) ? p[i] : 0;
+        }
+        return s;
+    }
+
+    /** Letters of the sample {@link #modelKnowsLetters} looks up: a script is known or not, a few letters tell. */
+    static final int LETTERS_CHECKED = 64;
+
+    /**
+     * Whether most of the sample's first letters are ones the model has seen: the model has no data for some scripts
+     * (Javanese, Mongolian, Grantha, ...); on them it still names a language, with no ground for it.
+     */
+    private boolean modelKnowsLetters(String sample) {
+        int letters = 0;
+        int known = 0;
+        for (int i = 0, n = sample.length(); i < n && letters < LETTERS_CHECKED; ) {
+            int cp = sample.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isLetter(cp)) {
+                letters++;
+                known += model.knowsLetter(cp) ? 1 : 0;
             }
         }
-        int most = hits.values().stream().max(Integer::compare).orElse(0);
-        List<String> tied = hits.entrySet().stream().filter(e -> e.getValue() == most).map(Map.Entry::getKey)
-                .toList();
-        if (tied.size() == 1) {
-            return tied.get(0);
-        }
-        // ind's words are Malay's too
-        String answer = modelAnswer.equals("zsm") || modelAnswer.equals("msa") ? "ind" : modelAnswer;
-        return tied.contains(answer) ? answer : null;
+        return letters == 0 || known * 2 >= letters;
     }
 }

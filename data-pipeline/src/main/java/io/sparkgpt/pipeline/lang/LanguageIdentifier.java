@@ -118,6 +118,15 @@ public final class LanguageIdentifier {
         return gramModel.eval(lowered, lowered.length);
     }
 
+    /**
+     * Whether the model was trained on text with this letter (it has a feature for its lower case alone); true
+     * when the model's features cannot be read (OpenNLP then evaluates, see {@link GramModel#of}).
+     */
+    boolean knowsLetter(int codePoint) {
+        // a letter beyond the BMP is two UTF-16 units: the model knows it if it has their 2-gram
+        return gramModel == null || gramModel.has(Character.toChars(Character.toLowerCase(codePoint)));
+    }
+
     /** How many languages (outcomes) the model has. */
     int numLabels() {
         return maxent.getNumOutcomes();

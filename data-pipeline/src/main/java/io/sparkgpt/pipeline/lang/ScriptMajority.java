@@ -26,55 +26,92 @@ final class ScriptMajority {
     /** Letters read at most: the share of a long page's first 100,000 characters is its share. */
     static final int MAX_CHARS = 100_000;
 
+    private static final UnicodeScript[] SCRIPTS = UnicodeScript.values();
+
+    /**
+     * Each BMP character's script group plus one, 0 for a character that is not a letter: an immutable lookup table
+     * (64 KB, built once), because {@link UnicodeScript#of} is a binary search over the script ranges and most of a
+     * non-Latin page's characters go through it twice.
+     */
+    private static final byte[] BMP = bmpTable();
+
+    private static byte[] bmpTable() {
+        byte[] t = new byte[0x10000];
+        for (int c = 0; c < t.length; c++) {
+            if (Character.isLetter(c) && !Character.isSurrogate((char) c)) {
+                t[c] = (byte) (group(UnicodeScript.of(c)).ordinal() + 1);
+            }
+        }
+        return t;
+    }
+
+    /** The script group of the letter at {@code text[i]} plus one (see {@link #BMP}), 0 for a non-letter. */
+    private static int classOf(String text, int i) {
+        char ch = text.charAt(i);
+        if (!Character.isSurrogate(ch)) {
+            return BMP[ch] & 0xff;
+        }
+        int cp = text.codePointAt(i);
+        return Character.isLetter(cp) ? group(UnicodeScript.of(cp)).ordinal() + 1 : 0;
+    }
+
     static Result of(String whole) {
         String text = whole.length() > MAX_CHARS ? whole.substring(0, MAX_CHARS) : whole;
-        int[] counts = new int[UnicodeScript.values().length];
+        int[] counts = new int[SCRIPTS.length + 1];
         int letters = 0;
         int latin = 0;
-        for (int i = 0, n = text.length(); i < n; ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp < 0x80) {
+        int han = UnicodeScript.HAN.ordinal() + 1;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char ch = text.charAt(i);
+            if (ch < 0x80) {
                 // ASCII: letters are Latin, and most pages are mostly ASCII
-                if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') {
+                if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
                     latin++;
                 }
                 continue;
             }
-            if (Character.isLetter(cp)) {
-                UnicodeScript g = group(UnicodeScript.of(cp));
-                int w = g == UnicodeScript.HAN ? CJK_WEIGHT : 1;
-                counts[g.ordinal()] += w;
+            int c = classOf(text, i);
+            if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            }
+            if (c != 0) {
+                int w = c == han ? CJK_WEIGHT : 1;
+                counts[c] += w;
                 letters += w;
             }
         }
-        counts[UnicodeScript.LATIN.ordinal()] += latin;
+        counts[UnicodeScript.LATIN.ordinal() + 1] += latin;
         letters += latin;
-        int best = UnicodeScript.LATIN.ordinal();
-        for (int s = 0; s < counts.length; s++) {
+        int best = UnicodeScript.LATIN.ordinal() + 1;
+        for (int s = 1; s < counts.length; s++) {
             if (counts[s] > counts[best]) {
                 best = s;
             }
         }
-        UnicodeScript major = UnicodeScript.values()[best];
+        UnicodeScript major = SCRIPTS[best - 1];
         if (counts[best] == letters) {
             return new Result(whole, major, 1.0);
         }
+        boolean latinMajor = major == UnicodeScript.LATIN;
         StringBuilder b = new StringBuilder(text.length());
-        for (int i = 0, n = text.length(); i < n; ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            boolean other = cp < 0x80 ? major != UnicodeScript.LATIN && ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')
-                    : Character.isLetter(cp) && group(UnicodeScript.of(cp)) != major;
+        int kept = 0;
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char ch = text.charAt(i);
+            int len = Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))
+                    ? 2 : 1;
+            boolean other = ch < 0x80 ? !latinMajor && ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
+                    : classOf(text, i) != 0 && classOf(text, i) != best;
             if (other) {
                 // one blank per run of blanked letters: the model sees word gaps, not a wall of spaces
+                b.append(text, kept, i);
                 if (b.length() > 0 && b.charAt(b.length() - 1) != ' ') {
                     b.append(' ');
                 }
-            } else {
-                b.appendCodePoint(cp);
+                kept = i + len;
             }
+            i += len - 1;
         }
+        b.append(text, kept, text.length());
         return new Result(b.toString(), major, (double) counts[best] / letters);
     }
 

