@@ -31,31 +31,56 @@ ev() { # name, model.ckpt: greedy exact match, sampled reward and KL to SFT on t
   --train "$task/sft.jsonl" --val "$task/val.jsonl" --max-rounds 120 --lr 2e-3 --min-lr 2e-4 --warmup 20 \
   --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pt/sft" "${sched[@]}" --seed 1 > "$pt/sft.log" 2>&1
 ev sft "$sft"
+echo "sft done $(date -u +%H:%M)"
 
-dpo() { # name, job arguments (data, beta, lr, ...): DPO from the SFT model, then its evaluation
+dpo() { # name, job arguments (data, beta, lr, ...): DPO from the SFT model (or $from; $rounds), then its evaluation
   local name="$1"; shift
   wanted "$name" || return 0
-  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/dpo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
-    --max-rounds "${DPO_ROUNDS:-10}" --warmup 10 --eval-every 5 --output "$pt/$name" "${sched[@]}" "$@" \
-    > "$pt/$name.log" 2>&1
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/dpo.sh" --master "local[2]" -- --init "${from:-$sft}" --tokenizer "$tok" \
+    --max-rounds "${rounds:-${DPO_ROUNDS:-10}}" --warmup 10 --eval-every 5 --output "$pt/$name" "${sched[@]}" "$@" \
+    > "$pt/$name.log" 2>&1 || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
   ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
 }
 off=(--data "$task/prefs.jsonl")
 on=(--data "$task/prompts.jsonl" --on-policy 4 --max-new-tokens 4)
-dpo dpo-b0.1 "${off[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
-dpo dpo-onpolicy-b0.1 "${on[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
+# most promising first: the SFT model's own near misses as rejected answers; then a gentler step; then the SFT term
+dpo dpo-on-b0.3-lr2e-4 "${on[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --seed 1
+dpo dpo-on-b0.3-lr2e-4-sft1 "${on[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
 
-ppo() { # seed: PPO with the answer checker from the SFT model, align.sh's settings
-  wanted "ppo-s$1" || return 0
-  [[ -f "$pt/ppo-s$1/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
+ppo() { # seed [rounds]: PPO with the answer checker from the SFT model, align.sh's settings (rounds: PPO_ROUNDS)
+  local rounds="${2:-${PPO_ROUNDS:-25}}" name="ppo-s$1"
+  [[ -z "${2:-}" ]] || name="ppo-r$2-s$1"
+  wanted "$name" || return 0
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
     --data "$task/prompts.jsonl" --reward checker --max-new-tokens 4 --kl-coef 0.05 \
-    --max-rounds "${PPO_ROUNDS:-25}" --local-steps 5 --batch-size 16 --lr 5e-4 --min-lr 5e-5 --warmup 5 \
-    --eval-every 5 --output "$pt/ppo-s$1" --workers 2 --seed "$1" --overwrite > "$pt/ppo-s$1.log" 2>&1
-  ev "ppo-s$1" "$pt/ppo-s$1/model/model.ckpt"
+    --max-rounds "$rounds" --local-steps 5 --batch-size 16 --lr 5e-4 --min-lr 5e-5 --warmup 5 \
+    --eval-every 5 --output "$pt/$name" --workers 2 --seed "$1" --overwrite > "$pt/$name.log" 2>&1 \
+    || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
+  ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
 }
 for s in ${PPO_SEEDS:-1 2 3}; do
   ppo "$s"
 done
+# the levers one at a time: on-policy pairs at demo-posttrain's beta and lr; its offline pairs; offline + the rest
+dpo dpo-on-b0.1 "${on[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
+dpo dpo-off-b0.1 "${off[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
+dpo dpo-off-b0.3-lr2e-4-sft1 "${off[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+# the best of the above (on-policy, beta 0.3, lr 2e-4, SFT term 1) at two more seeds (other draws, other batches);
+# with 8 answers per prompt (more of its errors found); a second on-policy iteration from its model (now the
+# reference and the sampler; the KL column stays against SFT)
+best=(--beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1)
+dpo dpo-on-b0.3-lr2e-4-sft1-s2 "${on[@]}" "${best[@]}" --seed 2
+dpo dpo-on-b0.3-lr2e-4-sft1-s3 "${on[@]}" "${best[@]}" --seed 3
+dpo dpo-on8-b0.3-lr2e-4-sft1 --data "$task/prompts.jsonl" --on-policy 8 --max-new-tokens 4 "${best[@]}" --seed 1
+from="$pt/dpo-on-b0.3-lr2e-4-sft1/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2 "${on[@]}" "${best[@]}" --seed 2
+ppo 1 75 # PPO three times longer
+# the offline pairs with the same gentle step and SFT term (as good as on-policy at seed 1) at two more seeds; the
+# on-policy setting twice as long
+dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
+dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
+rounds=20 dpo dpo-on-b0.3-lr2e-4-sft1-r20 "${on[@]}" "${best[@]}" --seed 1
 
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
@@ -82,7 +107,7 @@ for name in ["sft"] + [x for x in names if x != "sft"]:
     vs = "-" if name == "sft" else f"+{gained} / -{lost} (p {sign_test(gained, lost):.3f})"
     print(f"| {name} | {f['exact_match']:.3f} | {vs} | {f.get('sampled.reward', float('nan')):.3f} | "
           f"{f.get('kl_to_reference', float('nan')):.3f} |")
-ppo = [load(x)["figures"] for x in names if x.startswith("ppo-s")]
+ppo = [load(x)["figures"] for x in names if x.startswith("ppo-s")]  # the seeds at PPO_ROUNDS
 if len(ppo) > 1:
     em = [f["exact_match"] for f in ppo]
     mean = sum(em) / len(em)
