@@ -76,15 +76,17 @@ dpo dpo-on-b0.3-lr2e-4-sft1-s3 "${on[@]}" "${best[@]}" --seed 3
 dpo dpo-on8-b0.3-lr2e-4-sft1 --data "$task/prompts.jsonl" --on-policy 8 --max-new-tokens 4 "${best[@]}" --seed 1
 from="$pt/dpo-on-b0.3-lr2e-4-sft1/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2 "${on[@]}" "${best[@]}" --seed 2
 ppo 1 75 # PPO three times longer
-# the offline pairs with the same gentle step and SFT term (as good as on-policy at seed 1) at two more seeds; the
-# on-policy setting twice as long
+# the offline pairs with the same gentle step and SFT term (as good as on-policy at seed 1) at two more seeds
 dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
+# control: the SFT term alone on the same on-policy chosen answers (beta 1e-6: the DPO term's gradient ~ 0) - is
+# the gain DPO's, or more SFT on the model's own right answers? Then the on-policy setting twice as long
+dpo dpo-on-sft1-only "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
 rounds=20 dpo dpo-on-b0.3-lr2e-4-sft1-r20 "${on[@]}" "${best[@]}" --seed 1
 
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
-import glob, json, math, os, sys
+import glob, json, math, os, re, sys
 pt = sys.argv[1]
 def load(name):
     return json.load(open(f"{pt}/eval-{name}.json"))
@@ -107,13 +109,22 @@ for name in ["sft"] + [x for x in names if x != "sft"]:
     vs = "-" if name == "sft" else f"+{gained} / -{lost} (p {sign_test(gained, lost):.3f})"
     print(f"| {name} | {f['exact_match']:.3f} | {vs} | {f.get('sampled.reward', float('nan')):.3f} | "
           f"{f.get('kl_to_reference', float('nan')):.3f} |")
-ppo = [load(x)["figures"] for x in names if x.startswith("ppo-s")]  # the seeds at PPO_ROUNDS
-if len(ppo) > 1:
-    em = [f["exact_match"] for f in ppo]
+# one setting at several seeds (names equal but for a -sN suffix; no suffix is seed 1): mean, spread, all of them
+groups = {}
+for x in names:
+    if x != "sft":
+        groups.setdefault(re.sub(r"-s\d+$", "", x), []).append(x)
+for g, xs in groups.items():
+    if len(xs) < 2:
+        continue
+    fs = [load(x)["figures"] for x in xs]
+    em = [f["exact_match"] for f in fs]
     mean = sum(em) / len(em)
-    sd = math.sqrt(sum((x - mean) ** 2 for x in em) / (len(em) - 1))
-    print(f"PPO over {len(em)} seeds: exact match mean {mean:.3f} (sd {sd:.3f}, min {min(em):.3f}, max {max(em):.3f}) "
-          f"vs SFT {sft['figures']['exact_match']:.3f}; KL mean "
-          f"{sum(f['kl_to_reference'] for f in ppo) / len(ppo):.3f}")
+    sd = math.sqrt(sum((v - mean) ** 2 for v in em) / (len(em) - 1))
+    sm = sum(f["sampled.reward"] for f in fs) / len(fs)
+    kl = sum(f["kl_to_reference"] for f in fs) / len(fs)
+    print(f"{g} over {len(xs)} seeds: exact match mean {mean:.3f} (sd {sd:.3f}; {' '.join('%.3f' % v for v in em)}) "
+          f"vs SFT {sft['figures']['exact_match']:.3f}; sampled right mean {sm:.3f} vs {sft['figures']['sampled.reward']:.3f}; "
+          f"KL mean {kl:.3f}")
 EOF
 uptime
