@@ -75,14 +75,20 @@ dpo dpo-on-b0.3-lr2e-4-sft1-s2 "${on[@]}" "${best[@]}" --seed 2
 dpo dpo-on-b0.3-lr2e-4-sft1-s3 "${on[@]}" "${best[@]}" --seed 3
 dpo dpo-on8-b0.3-lr2e-4-sft1 --data "$task/prompts.jsonl" --on-policy 8 --max-new-tokens 4 "${best[@]}" --seed 1
 from="$pt/dpo-on-b0.3-lr2e-4-sft1/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2 "${on[@]}" "${best[@]}" --seed 2
-ppo 1 75 # PPO three times longer
-# the offline pairs with the same gentle step and SFT term (as good as on-policy at seed 1) at two more seeds
+for s in ${PPO_SEEDS:-1 2 3}; do
+  ppo "$s" 75 # PPO three times longer
+done
+# the second on-policy iteration at two more seeds (each from the first iteration of that seed), a third iteration;
+# control: the SFT term alone on the same on-policy chosen answers (beta 1e-6: the DPO term's gradient ~ 0) - is
+# the gain DPO's, or more SFT on the model's own right answers?; the offline pairs with the gentle step and the SFT
+# term (as good as on-policy at seed 1) at two more seeds
+it1="$pt/dpo-on-b0.3-lr2e-4-sft1"
+from="$it1-s2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s2 "${on[@]}" "${best[@]}" --seed 3
+from="$it1-s3/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s3 "${on[@]}" "${best[@]}" --seed 4
+dpo dpo-on-sft1-only "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+from="$it1-it2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it3 "${on[@]}" "${best[@]}" --seed 3
 dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
-# control: the SFT term alone on the same on-policy chosen answers (beta 1e-6: the DPO term's gradient ~ 0) - is
-# the gain DPO's, or more SFT on the model's own right answers? Then the on-policy setting twice as long
-dpo dpo-on-sft1-only "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
-rounds=20 dpo dpo-on-b0.3-lr2e-4-sft1-r20 "${on[@]}" "${best[@]}" --seed 1
 
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
