@@ -86,6 +86,8 @@ it1="$pt/dpo-on-b0.3-lr2e-4-sft1"
 from="$it1-s2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s2 "${on[@]}" "${best[@]}" --seed 3
 from="$it1-s3/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s3 "${on[@]}" "${best[@]}" --seed 4
 dpo dpo-on-sft1-only "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+from="$pt/dpo-on-sft1-only/model/model.ckpt" dpo dpo-on-sft1-only-it2 "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 \
+  --sft-weight 1 --seed 2
 from="$it1-it2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it3 "${on[@]}" "${best[@]}" --seed 3
 dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
