@@ -48,7 +48,8 @@ fresh "$pt/reward" && "$here/train-reward.sh" "${spark[@]}" -- --init "$sft" --t
 step "4/5 DPO from the SFT model on its own answers (4 per prompt, graded by the checker), two iterations"
 # on-policy pairs (the model's own near misses rejected), beta 0.3, lr 2e-4 and the SFT term; the second iteration
 # draws from the first one's model, which is also its reference: above SFT at 3 of 3 seeds in
-# bench/posttrain/gains.sh, where beta 0.1 at lr 5e-4 lost 8-15 points (bench/RESULTS.md)
+# bench/posttrain/gains.sh, where beta 0.1 at lr 5e-4 lost 8-15 points; the SFT term alone gains as much there
+# (bench/RESULTS.md)
 dpo=(--tokenizer "$tok" --data "$task/prompts.jsonl" --on-policy 4 --max-new-tokens 4 --beta 0.3 --sft-weight 1
   --max-rounds "$align_rounds" --lr 2e-4 --min-lr 2e-5 --warmup 10 --eval-every 5 --workers 2 --local-steps 10
   --batch-size 16 --overwrite)
