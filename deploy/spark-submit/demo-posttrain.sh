@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The post-training chain on top of the demo (`demo.sh --posttrain` runs it after the pretraining chain): the demo's
-# model pretrained on the bundled sample crawl -> SFT on a chat task with checkable answers -> a reward model -> DPO,
+# model pretrained on the bundled sample crawl -> SFT on a chat task with checkable answers -> a reward model -> DPO
+# (two iterations on the model's own answers, graded by the task's checker),
 # every step the real job; then the before/after figures on held-out problems. The task
 # (bench/posttrain/compare_data.py, python3): "which of two numbers 0..99 is larger", split by the unordered pair so
 # no held-out problem is trained on. A re-run skips the runs that finished.
@@ -44,10 +45,17 @@ fresh "$pt/reward" && "$here/train-reward.sh" "${spark[@]}" -- --init "$sft" --t
   --max-rounds "$align_rounds" --lr 1e-3 --min-lr 1e-4 --warmup 10 --eval-every 5 --output "$pt/reward" \
   "${sched[@]}"
 
-step "4/5 DPO from the SFT model (also its frozen reference), beta 0.1"
-fresh "$pt/dpo" && "$here/dpo.sh" "${spark[@]}" -- --init "$sft" --tokenizer "$tok" --data "$task/prefs.jsonl" --beta 0.1 \
-  --max-rounds "$align_rounds" --lr 5e-4 --min-lr 5e-5 --warmup 10 --eval-every 5 --output "$pt/dpo" \
-  "${sched[@]}"
+step "4/5 DPO from the SFT model on its own answers (4 per prompt, graded by the checker), two iterations"
+# on-policy pairs (the model's own near misses rejected), beta 0.3, lr 2e-4 and the SFT term; the second iteration
+# draws from the first one's model, which is also its reference: above SFT at 3 of 3 seeds in
+# bench/posttrain/gains.sh, where beta 0.1 at lr 5e-4 lost 8-15 points; the SFT term alone gains as much there
+# (bench/RESULTS.md)
+dpo=(--tokenizer "$tok" --data "$task/prompts.jsonl" --on-policy 4 --max-new-tokens 4 --beta 0.3 --sft-weight 1
+  --max-rounds "$align_rounds" --lr 2e-4 --min-lr 2e-5 --warmup 10 --eval-every 5 --workers 2 --local-steps 10
+  --batch-size 16 --overwrite)
+fresh "$pt/dpo-it1" && "$here/dpo.sh" "${spark[@]}" -- --init "$sft" --output "$pt/dpo-it1" "${dpo[@]}" --seed 1
+fresh "$pt/dpo" && "$here/dpo.sh" "${spark[@]}" -- --init "$pt/dpo-it1/model/model.ckpt" --output "$pt/dpo" \
+  "${dpo[@]}" --seed 2
 
 step "5/5 evaluate on $(wc -l < "$task/test.jsonl") held-out problems"
 figure() { # report name: the figure's value in an evaluate.sh report
@@ -72,5 +80,5 @@ echo "sampled answers right (T=1):       SFT $(figure "$pt/eval-sft.json" sample
 echo "pairwise accuracy, held-out pairs: chance 0.500, reward model $(figure "$pt/eval-reward.json" pairwise_accuracy);" \
   "log p(chosen) > log p(rejected): SFT $(figure "$pt/eval-sft-pairs.json" pairwise_accuracy)  ->  DPO" \
   "$(figure "$pt/eval-dpo-pairs.json" pairwise_accuracy)"
-echo "demo-posttrain: done. Runs under $pt: sft/, reward/, dpo/ (metrics.jsonl, loss.png, metrics.png, model/),"
+echo "demo-posttrain: done. Runs under $pt: sft/, reward/, dpo-it1/, dpo/ (metrics.jsonl, loss.png, metrics.png, model/),"
 echo "      eval-*.json (the reports)"

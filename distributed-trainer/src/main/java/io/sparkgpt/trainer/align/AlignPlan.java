@@ -17,11 +17,13 @@ import java.util.Map;
  * the workers' shards, the local work, validation and stopping rule, and the final model's writer. The job runs it
  * on Spark ({@link AlignRun#onSpark}); a tuning trial runs it with one worker in its own task
  * ({@code io.sparkgpt.trainer.tune.AlignTarget}). {@code resources} (null: none) close with the plan: PPO's
- * driver-side reference model.
+ * driver-side reference model. {@code files} (name -> text) go into the run folder with the report: DPO's
+ * {@code on-policy.json}.
  */
 public record AlignPlan<S>(String jobName, AlignOptions options, RunConfig run, ModelFactory factory, List<S> shards,
                            DistributedTrainer.Job<S> job, DistributedTrainer.FinalModelWriter finalModel,
-                           int trainRecords, int heldOutRecords, BadRecords skipped, AutoCloseable resources)
+                           int trainRecords, int heldOutRecords, BadRecords skipped, AutoCloseable resources,
+                           Map<String, String> files)
         implements AutoCloseable {
 
     /** Rows per shard: the engine's shard sizes. */
@@ -44,6 +46,7 @@ public record AlignPlan<S>(String jobName, AlignOptions options, RunConfig run, 
         s.put("skipped_by_reason", skipped.counts());
         s.put("skipped_examples", skipped.messages());
         storage.writeString(Storage.child(options.run.output, "data-stats.json"), Json.write(s));
+        files.forEach((name, text) -> storage.writeString(Storage.child(options.run.output, name), text));
         out.printf("%s: %,d train, %,d held out, %,d skipped %s%n", jobName, trainRecords, heldOutRecords,
                 skipped.total(), skipped.counts());
         for (String m : skipped.messages().subList(0, Math.min(5, skipped.messages().size()))) {

@@ -69,6 +69,12 @@ final class AlignRun {
      */
     static <S> AlignPlan<S> plan(Storage storage, AlignOptions o, Parts<S> parts, int train, int val, BadRecords bad,
                                  AutoCloseable resources) {
+        return plan(storage, o, parts, train, val, bad, resources, Map.of());
+    }
+
+    /** As above, with {@code files} (name -> text) that the run folder gets beside {@code data-stats.json}. */
+    static <S> AlignPlan<S> plan(Storage storage, AlignOptions o, Parts<S> parts, int train, int val, BadRecords bad,
+                                 AutoCloseable resources, Map<String, String> files) {
         if (train == 0) {
             throw new UsageException(o.data + ": no usable training records (" + bad.counts() + ")"
                     + (bad.messages().isEmpty() ? "" : "; the first skipped: " + bad.messages().get(0)));
@@ -79,7 +85,8 @@ final class AlignRun {
         ModelFactory factory = AlignModel.factory(o.init, s.vocab(), s.tc(), parts.withHead(), o.run.seed);
         return new AlignPlan<>(parts.jobName(), o, s.run(), factory, parts.shards(),
                 new DistributedTrainer.Job<>(parts.engineName(), parts.trainer(), parts.validation(), rule),
-                finalModel(storage, o, s.tc(), parts.headKey(), parts.meta()), train, val, bad, resources);
+                finalModel(storage, o, s.tc(), parts.headKey(), parts.meta()), train, val, bad, resources,
+                files);
     }
 
     /** Writes {@code model/model.ckpt} (with the head, if any, in its metadata). */

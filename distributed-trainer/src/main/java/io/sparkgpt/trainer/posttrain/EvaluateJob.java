@@ -207,10 +207,14 @@ public final class EvaluateJob implements Callable<Integer> {
         BadRecords bad = new BadRecords();
         List<ChatExample> ex = examples(storage, exactMatch, bad);
         List<Map<String, Object>> samples = new ArrayList<>();
+        List<String> wrong = new ArrayList<>(); // per record, so two models compare pair by pair on one set
         int ok = 0;
         for (ChatExample e : ex) {
             ExactMatch.Graded g = ExactMatch.grade(gpt, t, e, maxNewTokens);
             ok += g.correct() ? 1 : 0;
+            if (!g.correct()) {
+                wrong.add(g.origin());
+            }
             if (samples.size() < 20) {
                 samples.add(Map.of("origin", g.origin(), "expected", g.expected(), "answer", g.answer(),
                         "correct", g.correct()));
@@ -225,6 +229,7 @@ public final class EvaluateJob implements Callable<Integer> {
         m.put("accuracy", acc);
         m.put("skipped", bad.counts());
         m.put("samples", samples);
+        m.put("wrong", wrong);
         return m;
     }
 

@@ -93,6 +93,31 @@ class AlignJobsTest {
         assertTrue(last.toString().contains("val_logp_margin"), last.toString());
     }
 
+    /**
+     * On-policy pairs from the untrained --init's own answers to the arithmetic prompts, with the SFT term: every
+     * usable prompt is counted once (all right, all wrong or mixed), one pair per prompt with a wrong answer, and the
+     * run resumes bit for bit (the draws do not depend on the run's history).
+     */
+    @Test
+    void dpoOnPolicyPairsRunAndResumeBitForBit() throws Exception {
+        runAndResume(DpoJob::new, arith, "dpo-onpolicy", "--beta", "0.5", "--on-policy", "3", "--max-new-tokens",
+                "3", "--sft-weight", "0.5");
+        Path a = tmp.resolve("dpo-onpolicy-a");
+        JsonNode st = json(a.resolve("data-stats.json"));
+        JsonNode op = json(a.resolve("on-policy.json"));
+        assertEquals(3, op.get("answers_per_prompt").asInt());
+        for (String[] half : new String[][] {{"train", "train"}, {"held_out", "held_out"}}) {
+            JsonNode h = op.get(half[0]);
+            assertEquals(st.get(half[1]).asInt(), h.get("prompts_all_right").asInt() + h.get("prompts_all_wrong").asInt()
+                    + h.get("prompts_mixed").asInt(), op.toString());
+            assertEquals(h.get("prompts_all_wrong").asInt() + h.get("prompts_mixed").asInt(), h.get("pairs").asInt());
+        }
+        assertTrue(op.get("train").get("pairs").asInt() > 0, op.toString());
+        Checkpoint c = Checkpoint.load(Storage.local(), a.resolve("model/model.ckpt").toString());
+        assertEquals("0.5", c.meta().get("dpo.sft_weight"));
+        assertEquals("3", c.meta().get("dpo.on_policy"));
+    }
+
     @Test
     void ppoJobRunsAndResumesBitForBit() throws Exception {
         runAndResume(PpoJob::new, arith, "ppo", "--max-new-tokens", "3", "--ppo-epochs", "1");
@@ -123,5 +148,10 @@ class AlignJobsTest {
     void badOptionsAreUsageErrors() {
         List<String> a = common(prefs, tmp.resolve("bad"), 1, "--beta", "0");
         assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), a.toArray(String[]::new)));
+        for (String[] bad : new String[][] {{"--sft-weight", "-1"}, {"--on-policy", "1"}, {"--on-policy", "-2"},
+            {"--on-policy", "2", "--temperature", "0"}}) {
+            assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), common(arith, tmp.resolve("bad-op"), 1, bad)
+                    .toArray(String[]::new)), String.join(" ", bad));
+        }
     }
 }

@@ -169,6 +169,12 @@ class EvaluateJobTest {
         assertEquals(Math.exp(f.get("text.loss").asDouble()), f.get("text.perplexity").asDouble(), 1e-6);
         assertEquals(2, r.get("exact_match").get("n").asInt());
         assertEquals(1, r.get("exact_match").get("skipped").get("not_json").asInt());
+        // every wrong answer named by its record: n - correct of them
+        JsonNode em2 = r.get("exact_match");
+        assertEquals(em2.get("n").asInt() - em2.get("correct").asInt(), em2.get("wrong").size());
+        for (JsonNode w : em2.get("wrong")) {
+            assertTrue(w.asText().startsWith(em.toString() + ":"), w.asText());
+        }
         assertEquals(2, r.get("preferences").get("pairs").asInt());
         assertTrue(r.get("labelled").get("report").has("confusion"));
         assertEquals(false, r.get("model_has_chat_tokens").asBoolean());

@@ -6,6 +6,10 @@ package io.sparkgpt.model.align;
  * summed over the response tokens only. The gradient is returned with respect to the two policy sums; since
  * {@code d(sum_t log p_t)/dlogits_t = onehot(y_t) - softmax(logits_t)}, it reaches the model as the same weight on
  * every response token of the row ({@link LogProbGrad}). The reference model is frozen: no gradient for it.
+ *
+ * <p>With an SFT weight {@code alpha > 0} (RPO, Pang et al. 2024): {@code + alpha * (-pi_c / |y_c|)}, the chosen
+ * answer's mean negative log-likelihood per token. Plain DPO only widens the margin and may do so by lowering both
+ * answers' likelihood (the chosen one too); the NLL term keeps the chosen answer likely while the margin grows.
  */
 public final class DpoLoss {
 
@@ -26,15 +30,33 @@ public final class DpoLoss {
 
     private DpoLoss() {}
 
+    /** Plain DPO (no SFT term). */
     public static Result of(double policyChosen, double policyRejected, double refChosen, double refRejected,
                             double beta) {
+        return of(policyChosen, policyRejected, refChosen, refRejected, beta, 0, 1);
+    }
+
+    /**
+     * DPO plus {@code sftWeight} times the chosen answer's NLL per token ({@code chosenTokens} response tokens);
+     * {@code dChosen} then includes {@code -sftWeight / chosenTokens}.
+     */
+    public static Result of(double policyChosen, double policyRejected, double refChosen, double refRejected,
+                            double beta, double sftWeight, int chosenTokens) {
         if (!(beta > 0)) {
             throw new IllegalArgumentException("DPO beta must be > 0: " + beta);
+        }
+        if (!(sftWeight >= 0)) {
+            throw new IllegalArgumentException("DPO sft weight must be >= 0: " + sftWeight);
+        }
+        if (chosenTokens < 1) {
+            throw new IllegalArgumentException("the chosen answer needs >= 1 token: " + chosenTokens);
         }
         double rc = beta * (policyChosen - refChosen);
         double rr = beta * (policyRejected - refRejected);
         double z = rc - rr;
         double s = PairwiseLoss.sigmoid(-z);
-        return new Result(PairwiseLoss.softplus(-z), -beta * s, beta * s, rc, rr, z > 0);
+        double nll = -policyChosen / chosenTokens;
+        return new Result(PairwiseLoss.softplus(-z) + sftWeight * nll, -beta * s - sftWeight / chosenTokens,
+                beta * s, rc, rr, z > 0);
     }
 }

@@ -104,6 +104,15 @@ public final class DpoTask implements AlignTask {
      */
     public static Map<String, Object> step(GPT policy, List<PreferenceTokens> batch, double[][] ref, double beta,
                                            double lr, TrainConfig tc) {
+        return step(policy, batch, ref, beta, 0, lr, tc);
+    }
+
+    /**
+     * As {@link #step(GPT, List, double[][], double, double, TrainConfig)} with {@code sftWeight} times the chosen
+     * answers' NLL per token added to the loss ({@link DpoLoss}, RPO); 0 is plain DPO.
+     */
+    public static Map<String, Object> step(GPT policy, List<PreferenceTokens> batch, double[][] ref, double beta,
+                                           double sftWeight, double lr, TrainConfig tc) {
         int n = batch.size();
         List<Sequence> seqs = new ArrayList<>(2 * n);
         for (PreferenceTokens p : batch) {
@@ -115,7 +124,8 @@ public final class DpoTask implements AlignTask {
         double loss = 0, margin = 0;
         int correct = 0;
         for (int k = 0; k < n; k++) {
-            DpoLoss.Result r = DpoLoss.of(pol[2 * k], pol[2 * k + 1], ref[k][0], ref[k][1], beta);
+            DpoLoss.Result r = DpoLoss.of(pol[2 * k], pol[2 * k + 1], ref[k][0], ref[k][1], beta, sftWeight,
+                    batch.get(k).chosen().responseLength());
             loss += r.loss();
             margin += r.margin();
             correct += r.correct() ? 1 : 0;

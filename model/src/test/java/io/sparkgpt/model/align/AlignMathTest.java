@@ -48,6 +48,38 @@ class AlignMathTest {
     }
 
     @Test
+    void dpoWithSftTermByHand() {
+        // the case above plus sft weight 0.5 on a 4-token chosen answer: NLL per token 10 / 4 = 2.5
+        // loss = 0.5981388693 + 0.5 * 2.5 = 1.8481388693; dChosen = -0.04501660027 - 0.5 / 4 = -0.17001660027
+        DpoLoss.Result r = DpoLoss.of(-10, -12, -11, -11, 0.1, 0.5, 4);
+        assertEquals(1.8481388693, r.loss(), 1e-9);
+        assertEquals(-0.17001660027, r.dChosen(), 1e-10);
+        assertEquals(0.04501660027, r.dRejected(), 1e-10);
+        assertEquals(0.2, r.margin(), 1e-12); // the implicit reward is DPO's alone
+        assertTrue(r.correct());
+        // weight 0 is plain DPO
+        assertEquals(DpoLoss.of(-3, -4, -2, -5, 0.3).loss(), DpoLoss.of(-3, -4, -2, -5, 0.3, 0, 7).loss(), 0);
+        assertThrows(IllegalArgumentException.class, () -> DpoLoss.of(0, 0, 0, 0, 0.1, -1, 1));
+        assertThrows(IllegalArgumentException.class, () -> DpoLoss.of(0, 0, 0, 0, 0.1, 0.5, 0));
+        // gradient by central differences
+        Rng g = new Rng(9);
+        for (int k = 0; k < 20; k++) {
+            double pc = -10 * g.nextDouble(), pr = -10 * g.nextDouble();
+            double rc = -10 * g.nextDouble(), rr = -10 * g.nextDouble();
+            double beta = 0.05 + g.nextDouble(), w = 2 * g.nextDouble();
+            int n = 1 + k % 5;
+            DpoLoss.Result a = DpoLoss.of(pc, pr, rc, rr, beta, w, n);
+            double h = 1e-5;
+            double fdC = (DpoLoss.of(pc + h, pr, rc, rr, beta, w, n).loss()
+                    - DpoLoss.of(pc - h, pr, rc, rr, beta, w, n).loss()) / (2 * h);
+            double fdR = (DpoLoss.of(pc, pr + h, rc, rr, beta, w, n).loss()
+                    - DpoLoss.of(pc, pr - h, rc, rr, beta, w, n).loss()) / (2 * h);
+            assertEquals(fdC, a.dChosen(), 1e-7);
+            assertEquals(fdR, a.dRejected(), 1e-7);
+        }
+    }
+
+    @Test
     void dpoGradientMatchesFiniteDifferences() {
         Rng r = new Rng(5);
         for (int k = 0; k < 20; k++) {

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Do DPO and PPO raise held-out accuracy over the SFT model beyond noise, and at what KL? From the SFT model of
+# align.sh / demo-posttrain.sh (OUT/posttrain/sft; made here with the same arguments if missing, from OUT/run),
+# DPO variants (offline pairs as in demo-posttrain; on-policy pairs; larger beta, lower lr; SFT term) and PPO with the
+# checker at several seeds, each graded by evaluate.sh on the same 400 held-out problems: greedy exact match, its
+# change over SFT counted problem by problem (gained / lost; a two-sided sign test on those), sampled answers right
+# (T=1) and KL to SFT. A finished run is kept: a re-run only adds what is missing.
+#
+#   bench/posttrain/gains.sh [OUT]        (default work/align; needs OUT/run/_SUCCESS, the demo's pretrained model)
+#   env: DPO_ROUNDS (10) PPO_ROUNDS (25) PPO_SEEDS ("1 2 3") ONLY (names of runs to do, default all) SPARKGPT_JARS
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+out="${1:-$root/work/align}"
+d="$root/deploy/spark-submit"
+pt="$out/posttrain"
+task="$pt/task"
+tok="$out/data/tokenizer"
+sft="$pt/sft/model/model.ckpt"
+[[ -f "$out/run/_SUCCESS" ]] || { echo "no pretrained model in $out/run" >&2; exit 1; }
+uptime
+mkdir -p "$task"
+[[ -f "$task/test.jsonl" ]] || python3 "$root/bench/posttrain/compare_data.py" "$task"
+sched=(--workers 2 --local-steps 10 --batch-size 16 --overwrite)
+wanted() { [[ -z "${ONLY:-}" ]] || [[ " $ONLY " == *" $1 "* ]]; }
+ev() { # name, model.ckpt: greedy exact match, sampled reward and KL to SFT on the held-out problems
+  [[ -f "$pt/eval-$1.json" ]] || "$d/evaluate.sh" -- --model "$2" --tokenizer "$tok" --exact-match "$task/test.jsonl" \
+    --max-new-tokens 4 --reference "$sft" --report "$pt/eval-$1.json" > "$pt/eval-$1.log" 2>&1
+}
+
+[[ -f "$pt/sft/_SUCCESS" ]] || "$d/sft.sh" --master "local[2]" -- --init "$out/run" --tokenizer "$tok" \
+  --train "$task/sft.jsonl" --val "$task/val.jsonl" --max-rounds 120 --lr 2e-3 --min-lr 2e-4 --warmup 20 \
+  --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pt/sft" "${sched[@]}" --seed 1 > "$pt/sft.log" 2>&1
+ev sft "$sft"
+echo "sft done $(date -u +%H:%M)"
+
+dpo() { # name, job arguments (data, beta, lr, ...): DPO from the SFT model (or $from; $rounds), then its evaluation
+  local name="$1"; shift
+  wanted "$name" || return 0
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/dpo.sh" --master "local[2]" -- --init "${from:-$sft}" --tokenizer "$tok" \
+    --max-rounds "${rounds:-${DPO_ROUNDS:-10}}" --warmup 10 --eval-every 5 --output "$pt/$name" "${sched[@]}" "$@" \
+    > "$pt/$name.log" 2>&1 || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
+  ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
+}
+off=(--data "$task/prefs.jsonl")
+on=(--data "$task/prompts.jsonl" --on-policy 4 --max-new-tokens 4)
+# most promising first: the SFT model's own near misses as rejected answers; then a gentler step; then the SFT term
+dpo dpo-on-b0.3-lr2e-4 "${on[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --seed 1
+dpo dpo-on-b0.3-lr2e-4-sft1 "${on[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+
+ppo() { # seed [rounds]: PPO with the answer checker from the SFT model, align.sh's settings (rounds: PPO_ROUNDS)
+  local rounds="${2:-${PPO_ROUNDS:-25}}" name="ppo-s$1"
+  [[ -z "${2:-}" ]] || name="ppo-r$2-s$1"
+  wanted "$name" || return 0
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
+    --data "$task/prompts.jsonl" --reward checker --max-new-tokens 4 --kl-coef 0.05 \
+    --max-rounds "$rounds" --local-steps 5 --batch-size 16 --lr 5e-4 --min-lr 5e-5 --warmup 5 \
+    --eval-every 5 --output "$pt/$name" --workers 2 --seed "$1" --overwrite > "$pt/$name.log" 2>&1 \
+    || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
+  ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
+}
+for s in ${PPO_SEEDS:-1 2 3}; do
+  ppo "$s"
+done
+# the levers one at a time: on-policy pairs at demo-posttrain's beta and lr; its offline pairs; offline + the rest
+dpo dpo-on-b0.1 "${on[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
+dpo dpo-off-b0.1 "${off[@]}" --beta 0.1 --lr 5e-4 --min-lr 5e-5 --seed 1
+dpo dpo-off-b0.3-lr2e-4-sft1 "${off[@]}" --beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+# the best of the above (on-policy, beta 0.3, lr 2e-4, SFT term 1) at two more seeds (other draws, other batches);
+# with 8 answers per prompt (more of its errors found); a second on-policy iteration from its model (now the
+# reference and the sampler; the KL column stays against SFT)
+best=(--beta 0.3 --lr 2e-4 --min-lr 2e-5 --sft-weight 1)
+dpo dpo-on-b0.3-lr2e-4-sft1-s2 "${on[@]}" "${best[@]}" --seed 2
+dpo dpo-on-b0.3-lr2e-4-sft1-s3 "${on[@]}" "${best[@]}" --seed 3
+dpo dpo-on8-b0.3-lr2e-4-sft1 --data "$task/prompts.jsonl" --on-policy 8 --max-new-tokens 4 "${best[@]}" --seed 1
+from="$pt/dpo-on-b0.3-lr2e-4-sft1/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2 "${on[@]}" "${best[@]}" --seed 2
+for s in ${PPO_SEEDS:-1 2 3}; do
+  ppo "$s" 75 # PPO three times longer
+done
+# the second on-policy iteration at two more seeds (each from the first iteration of that seed), a third iteration;
+# control: the SFT term alone on the same on-policy chosen answers (beta 1e-6: the DPO term's gradient ~ 0) - is
+# the gain DPO's, or more SFT on the model's own right answers?; the offline pairs with the gentle step and the SFT
+# term (as good as on-policy at seed 1) at two more seeds
+it1="$pt/dpo-on-b0.3-lr2e-4-sft1"
+from="$it1-s2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s2 "${on[@]}" "${best[@]}" --seed 3
+from="$it1-s3/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it2-s3 "${on[@]}" "${best[@]}" --seed 4
+dpo dpo-on-sft1-only "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 --sft-weight 1 --seed 1
+from="$pt/dpo-on-sft1-only/model/model.ckpt" dpo dpo-on-sft1-only-it2 "${on[@]}" --beta 1e-6 --lr 2e-4 --min-lr 2e-5 \
+  --sft-weight 1 --seed 2
+from="$it1-it2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it3 "${on[@]}" "${best[@]}" --seed 3
+dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
+dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
+
+# the table: every evaluated model against SFT, problem by problem
+python3 - "$pt" <<'EOF'
+import glob, json, math, os, re, sys
+pt = sys.argv[1]
+def load(name):
+    return json.load(open(f"{pt}/eval-{name}.json"))
+sft = load("sft")
+n = sft["exact_match"]["n"]
+sft_wrong = set(sft["exact_match"]["wrong"])
+def sign_test(b, c):  # two-sided exact binomial p of b gains vs c losses
+    k, m = min(b, c), b + c
+    if m == 0:
+        return 1.0
+    p = sum(math.comb(m, i) for i in range(k + 1)) / 2 ** m
+    return min(1.0, 2 * p)
+print(f"| model | exact match ({n} held-out) | vs SFT: gained / lost (sign test p) | sampled right (T=1) | KL to SFT (nats/answer) |")
+print("|---|---|---|---|---|")
+names = sorted(os.path.basename(f)[5:-5] for f in glob.glob(f"{pt}/eval-*.json"))
+for name in ["sft"] + [x for x in names if x != "sft"]:
+    r = load(name)
+    f, wrong = r["figures"], set(r["exact_match"]["wrong"])
+    gained, lost = len(sft_wrong - wrong), len(wrong - sft_wrong)
+    vs = "-" if name == "sft" else f"+{gained} / -{lost} (p {sign_test(gained, lost):.3f})"
+    print(f"| {name} | {f['exact_match']:.3f} | {vs} | {f.get('sampled.reward', float('nan')):.3f} | "
+          f"{f.get('kl_to_reference', float('nan')):.3f} |")
+# one setting at several seeds (names equal but for a -sN suffix; no suffix is seed 1): mean, spread, all of them
+groups = {}
+for x in names:
+    if x != "sft":
+        groups.setdefault(re.sub(r"-s\d+$", "", x), []).append(x)
+for g, xs in groups.items():
+    if len(xs) < 2:
+        continue
+    fs = [load(x)["figures"] for x in xs]
+    em = [f["exact_match"] for f in fs]
+    mean = sum(em) / len(em)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in em) / (len(em) - 1))
+    sm = sum(f["sampled.reward"] for f in fs) / len(fs)
+    kl = sum(f["kl_to_reference"] for f in fs) / len(fs)
+    print(f"{g} over {len(xs)} seeds: exact match mean {mean:.3f} (sd {sd:.3f}; {' '.join('%.3f' % v for v in em)}) "
+          f"vs SFT {sft['figures']['exact_match']:.3f}; sampled right mean {sm:.3f} vs {sft['figures']['sampled.reward']:.3f}; "
+          f"KL mean {kl:.3f}")
+EOF
+uptime
