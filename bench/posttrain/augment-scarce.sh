@@ -15,7 +15,7 @@
 #   bench/posttrain/augment-scarce.sh [OUT]   (default work/bench-augment-scarce; env: SEEDS ("1 2 3"),
 #       SFT_ROUNDS (40), N_TRAIN (150), PRETRAIN_ROUNDS (60: a base made by demo.sh when OUT/demo/run has none),
 #       SPARKGPT_JARS)
-# Output: OUT/results.tsv (side, seed, test, exact match, best and last val exact match), a table per test file with
+# Output: OUT/results.tsv (rows of seeds not in SEEDS are kept) (side, seed, test, exact match, best and last val exact match), a table per test file with
 # mean, min-max over seeds and the binomial standard error of one 400-problem figure, and the paired differences.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,29 +42,33 @@ v = [json.loads(l)["metrics"]["exact_match"] for l in open(sys.argv[1]) if "exac
 print(f"{max(v):.2f}\t{v[-1]:.2f}")
 PY
 }
+sft() { # side, seed, data options: train, then grade on both held-out files (a side's rows land as it finishes)
+  local side=$1 seed=$2
+  shift 2
+  "$d/sft.sh" -- "${common[@]}" --seed "$seed" "$@" --output "$out/$side-$seed" > "$out/$side-$seed.log" 2>&1
+  for t in test test-noisy; do
+    printf '%s\t%s\t%s\t%s\t%s\n' "$side" "$seed" "$t" "$(em "$out/$side-$seed" "$out/task/$t.jsonl" \
+      "$out/eval-$side-$seed-$t.json")" "$(val_em "$out/$side-$seed")" | tee -a "$out/results.tsv"
+  done
+}
 common=(--init "$out/demo/run" --tokenizer "$out/demo/data/tokenizer" --val "$out/task/val.jsonl" --workers 2
   --max-rounds "$rounds" --local-steps 10 --batch-size 16 --lr 2e-3 --min-lr 2e-4 --warmup 20 --eval-every 5
   --eval-generate 50 --max-new-tokens 4 --overwrite)
-: > "$out/results.tsv"
+# a re-run keeps the rows of seeds it does not run (seeds can be run in separate calls, each through the lock)
+touch "$out/results.tsv"
+for s in $seeds; do
+  awk -F'\t' -v s="$s" '$2 != s' "$out/results.tsv" > "$out/results.tmp" && mv "$out/results.tmp" "$out/results.tsv"
+done
 for s in $seeds; do
   "$d/augment.sh" --input "$out/task/train.jsonl" --output "$out/augmented-$s" --language en --synonym-rate 0.3 \
     --char-noise-rate 0.05 --word-noise-rate 0.05 --copies 2 --seed "$s" --overwrite > "$out/augmented-$s.log" 2>&1
   grep "^augment:" "$out/augmented-$s.log" | head -n 1
-  "$d/sft.sh" -- "${common[@]}" --seed "$s" --train "$out/task/train.jsonl" --output "$out/plain-$s" \
-    > "$out/plain-$s.log" 2>&1
-  "$d/sft.sh" -- "${common[@]}" --seed "$s" --train "$out/task/train.jsonl" --augment reword,renumber \
-    --augment-copies 4 --augment-exclude "$out/task/test.jsonl,$out/task/test-noisy.jsonl" \
-    --output "$out/sft-aug-$s" > "$out/sft-aug-$s.log" 2>&1
-  "$d/sft.sh" -- "${common[@]}" --seed "$s" --train "$out/augmented-$s/examples.jsonl" --output "$out/augment-$s" \
-    > "$out/augment-$s.log" 2>&1
+  sft plain "$s" --train "$out/task/train.jsonl"
+  sft sft-aug "$s" --train "$out/task/train.jsonl" --augment reword,renumber --augment-copies 4 \
+    --augment-exclude "$out/task/test.jsonl,$out/task/test-noisy.jsonl"
   python3 -c 'import json,sys; print("sft-aug stats:", json.load(open(sys.argv[1]))["augment"])' \
     "$out/sft-aug-$s/stats.json"
-  for side in plain sft-aug augment; do
-    for t in test test-noisy; do
-      printf '%s\t%s\t%s\t%s\t%s\n' "$side" "$s" "$t" "$(em "$out/$side-$s" "$out/task/$t.jsonl" \
-        "$out/eval-$side-$s-$t.json")" "$(val_em "$out/$side-$s")" | tee -a "$out/results.tsv"
-    done
-  done
+  sft augment "$s" --train "$out/augmented-$s/examples.jsonl"
 done
 # no held-out problem in augment.sh's output (it never touches numbers; this checks it)
 python3 - "$out/task/test.jsonl" "$out"/augmented-*/examples.jsonl <<'PY'
@@ -89,10 +93,13 @@ for t in ("test", "test-noisy"):
     base = {r[1]: float(r[3]) for r in rows if r[0] == "plain" and r[2] == t}
     for side in ("plain", "sft-aug", "augment"):
         v = {r[1]: float(r[3]) for r in rows if r[0] == side and r[2] == t}
+        if not v:
+            continue
         m = statistics.mean(v.values())
         se = math.sqrt(m * (1 - m) / 400)
         diff = [v[s] - base[s] for s in v if s in base]
-        extra = "" if side == "plain" else \
+        extra = "" if side == "plain" or not diff else \
             f"  minus plain, same seed: {statistics.mean(diff):+.3f} ({min(diff):+.3f}..{max(diff):+.3f})"
-        print(f"  {side:8s} {m:.3f} ({min(v.values()):.3f}-{max(v.values()):.3f}, n={len(v)})  s.e. {se:.3f}{extra}")
+        print(f"  {side:8s} {m:.3f} ({min(v.values()):.3f}-{max(v.values()):.3f}, n={len(v)})  s.e. {se:.3f} "
+              f"(of the mean {se / math.sqrt(len(v)):.3f}){extra}")
 PY
