@@ -25,9 +25,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
@@ -68,6 +70,9 @@ public final class SftJob implements Callable<Integer> {
     @Option(names = "--augment-copies", defaultValue = "1",
             description = "augmented copies per training example (default: ${DEFAULT-VALUE})")
     int augmentCopies;
+    @Option(names = "--augment-exclude", split = ",", description = "JSONL files (comma-separated) whose problems "
+            + "renumber must never create: the held-out test set; --val's problems are always excluded")
+    List<String> augmentExclude = new ArrayList<>();
     @Option(names = "--eval-generate", defaultValue = "64",
             description = "validation examples answered by greedy generation for exact_match; 0 = none "
                     + "(default: ${DEFAULT-VALUE})")
@@ -140,16 +145,33 @@ public final class SftJob implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--layout " + layout + ": expected pad or pack");
         }
-        Augmenter augmenter;
-        try {
-            augmenter = augment.isEmpty() ? null : new Augmenter(augment, augmentCopies, o.run.seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--augment: " + e.getMessage(), e);
-        }
         TrainConfig tc = o.trainConfig();
         storage.requireExists("--train data", train);
         if (val != null && heldOut == null) {
             storage.requireExists("--val data", val);
+        }
+        // renumber's excluded problems: the held-out files' and --val's, so no re-drawn copy is a held-out problem
+        Set<String> excluded = new HashSet<>();
+        List<String> excludeFiles = new ArrayList<>(augmentExclude);
+        if (val != null && heldOut == null) {
+            excludeFiles.add(val);
+        }
+        if (!augment.isEmpty()) {
+            for (String f : excludeFiles) {
+                storage.requireExists("--augment-exclude data", f);
+                for (ChatExample ex : read(storage, f, new BadRecords())) {
+                    String key = Augmenter.problemKey(ex);
+                    if (key != null) {
+                        excluded.add(key);
+                    }
+                }
+            }
+        }
+        Augmenter augmenter;
+        try {
+            augmenter = augment.isEmpty() ? null : new Augmenter(augment, augmentCopies, o.run.seed, excluded);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--augment: " + e.getMessage(), e);
         }
         Checkpoint init = o.loadInit(storage);
         BpeTokenizer tok = o.chatTokenizer(storage);
@@ -170,7 +192,14 @@ public final class SftJob implements Callable<Integer> {
         List<ChatExample> trainExamples = examples;
         Map<String, Long> aug = new TreeMap<>();
         if (augmenter != null) {
+            if (heldOut != null) {
+                // a cross-validation fold: its held-out examples are renumber's excluded problems too
+                Set<String> fold = new HashSet<>(excluded);
+                valExamples.stream().map(Augmenter::problemKey).filter(k -> k != null).forEach(fold::add);
+                augmenter = new Augmenter(augment, augmentCopies, o.run.seed, fold);
+            }
             examples = augmenter.apply(examples, aug);
+            aug.put("augment.excluded_problems", (long) excluded.size());
         }
         SftData.Rows trainRows = SftData.rows(examples, template, blockSize, badTrain);
         List<SftRow> rows = lay == SftData.Layout.PACK ? SftData.pack(trainRows.rows(), blockSize)

@@ -153,6 +153,8 @@ class SftJobTest {
     void usageErrorsExitWithTwo() {
         assertEquals(2, run(args(tmp.resolve("u1"), 1, "--layout", "sideways")));
         assertEquals(2, run(args(tmp.resolve("u2"), 1, "--augment", "teleport")));
+        assertEquals(2, run(args(tmp.resolve("u4"), 1, "--augment", "renumber", "--augment-exclude",
+                tmp.resolve("no-test.jsonl").toString())));
         List<String> missing = args(tmp.resolve("u3"), 1);
         missing.set(missing.indexOf("--train") + 1, tmp.resolve("nope.jsonl").toString());
         assertEquals(2, run(missing));

@@ -7,6 +7,7 @@ import io.sparkgpt.tokenizer.chat.ChatMessage;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.function.BiFunction;
@@ -19,11 +20,14 @@ import java.util.regex.Pattern;
  * ({@code augment.<name>.not_applicable}):
  * <ul>
  *   <li>{@code reword}: an arithmetic question ({@code a + b}, {@code a - b}, {@code a * b} in the last user turn)
- *       re-asked with another instruction template ("What is 3 + 4?", "Compute 3 plus 4.", "3 + 4 = ?", ...); the
- *       answer is unchanged;</li>
+ *       re-asked with another instruction template ("What is 3 + 4?", "Compute 3 plus 4.", "3 + 4 = ?", ...), or a
+ *       comparison ("Which is larger, 12 or 40?" answered 40: two numbers, a word such as larger/bigger/greater, the
+ *       answer the larger one) with another comparison template; the answer is unchanged;</li>
  *   <li>{@code renumber}: the same templated question with new operands of the same digit counts, and the answer
  *       recomputed; applies only where the example's answer is the right result, so a wrong label is never
- *       "corrected" into another;</li>
+ *       "corrected" into another. A re-drawn problem whose {@link #problemKey} is in the excluded set (the held-out
+ *       and validation problems the job is given) is drawn again (counted {@code augment.renumber.redrawn}), so
+ *       renumbering never writes a held-out problem into the training data;</li>
  *   <li>{@code shuffle-choices}: multiple-choice options ({@code A) ...} lines) shuffled and relabelled, the answer
  *       letter moved with its option;</li>
  *   <li>{@code noise}: whitespace and letter-case noise on the user turns (digits and symbols untouched);</li>
@@ -42,6 +46,15 @@ public final class Augmenter {
     private static final Pattern EXPR = Pattern.compile("(\\d{1,6})\\s*(\\+|-|\\*|x|×|plus|minus|times)\\s*(\\d{1,6})");
     private static final Pattern CHOICE = Pattern.compile("(?m)^\\s*([A-H])[).:]\\s+(.+)$");
     private static final Pattern LETTER = Pattern.compile("^\\(?([A-H])\\)?[.)]?$");
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\d.])\\d{1,6}(?![\\d.]\\d)");
+    private static final Pattern LARGER = Pattern.compile("(?i)\\b(larger|bigger|greater|higher|more|max|maximum)\\b");
+    private static final Pattern SMALLER = Pattern.compile("(?i)\\b(smaller|less|lower|fewer|min|minimum|not)\\b");
+    private static final String[] COMPARE_TEMPLATES = {
+        "Which is larger, %s or %s?", "Which number is bigger: %s or %s?", "Pick the larger of %s and %s.",
+        "Which of %s and %s is greater?", "What is the maximum of %s and %s?", "Tell me the bigger number: %s or %s.",
+    };
+    /** Re-draws of a renumbered problem that hit an excluded one before the copy gives up (not applicable). */
+    private static final int REDRAWS = 50;
     private static final String[][] TEMPLATES = {
         {"What is %s %s %s?", "sym"}, {"Compute %s %s %s.", "sym"}, {"%s %s %s = ?", "sym"},
         {"Calculate: %s %s %s", "sym"}, {"What is %s %s %s?", "word"}, {"Please work out %s %s %s.", "word"},
@@ -51,8 +64,14 @@ public final class Augmenter {
     private final List<String> names;
     private final int copies;
     private final long seed;
+    private final Set<String> excluded;
 
     public Augmenter(List<String> names, int copies, long seed) {
+        this(names, copies, seed, Set.of());
+    }
+
+    /** {@code excluded}: {@link #problemKey}s that {@code renumber} must never produce (held-out problems). */
+    public Augmenter(List<String> names, int copies, long seed, Set<String> excluded) {
         for (String n : names) {
             if (!NAMES.contains(n)) {
                 throw new IllegalArgumentException("unknown augmentation '" + n + "': known are " + NAMES);
@@ -64,6 +83,7 @@ public final class Augmenter {
         this.names = List.copyOf(names);
         this.copies = copies;
         this.seed = seed;
+        this.excluded = Set.copyOf(excluded);
     }
 
     /** The examples followed by their augmented copies; {@code counters} gets the per-name counts. */
@@ -76,7 +96,7 @@ public final class Augmenter {
                 ChatExample ex = examples.get(i);
                 boolean changed = false;
                 for (String n : names) {
-                    ChatExample next = transform(n, ex, rng);
+                    ChatExample next = transform(n, ex, rng, excluded, counters);
                     counters.merge("augment." + n + (next == null ? ".not_applicable" : ".applied"), 1L, Long::sum);
                     if (next != null) {
                         ex = next;
@@ -99,10 +119,11 @@ public final class Augmenter {
     }
 
     /** The transformed example, or null where the transformation does not apply. */
-    static ChatExample transform(String name, ChatExample ex, Rng rng) {
+    static ChatExample transform(String name, ChatExample ex, Rng rng, Set<String> excluded,
+                                 Map<String, Long> counters) {
         return switch (name) {
             case "reword" -> reword(ex, rng);
-            case "renumber" -> renumber(ex, rng);
+            case "renumber" -> renumber(ex, rng, excluded, counters);
             case "shuffle-choices" -> shuffleChoices(ex, rng);
             case "noise" -> userTurns(ex, rng, (t, r) -> TextNoise.caseAndSpacing(t, r));
             case "typos" -> userTurns(ex, rng, (t, r) -> TYPOS.apply(t, r).text());
@@ -152,6 +173,11 @@ public final class Augmenter {
         if (q < 0) {
             return null;
         }
+        long[] pair = comparison(ex, q);
+        if (pair != null) {
+            String t = COMPARE_TEMPLATES[rng.nextInt(COMPARE_TEMPLATES.length)];
+            return replace(ex, q, String.format(t, pair[0], pair[1]));
+        }
         Matcher m = EXPR.matcher(ex.messages().get(q).content());
         if (!m.find() || ex.messages().get(q).content().length() > 80) {
             return null;
@@ -162,12 +188,15 @@ public final class Augmenter {
         return replace(ex, q, text);
     }
 
-    private static ChatExample renumber(ChatExample ex, Rng rng) {
+    private static ChatExample renumber(ChatExample ex, Rng rng, Set<String> excluded, Map<String, Long> counters) {
         int q = questionIndex(ex);
         if (q < 0) {
             return null;
         }
         String question = ex.messages().get(q).content();
+        if (comparison(ex, q) != null) {
+            return renumberComparison(ex, q, rng, excluded, counters);
+        }
         Matcher m = EXPR.matcher(question);
         if (!m.find()) {
             return null;
@@ -179,12 +208,23 @@ public final class Augmenter {
         if (!answer.equals(Long.toString(compute(a, sym, b)))) {
             return null;
         }
-        long na = sameDigits(m.group(1).length(), rng);
-        long nb = sameDigits(m.group(3).length(), rng);
-        if (sym.equals("-") && a >= b && na < nb) {
-            long t = na;
-            na = nb;
-            nb = t;
+        long na = 0;
+        long nb = 0;
+        for (int tries = 0; ; tries++) {
+            if (tries == REDRAWS) {
+                return null;
+            }
+            na = sameDigits(m.group(1).length(), rng);
+            nb = sameDigits(m.group(3).length(), rng);
+            if (sym.equals("-") && a >= b && na < nb) {
+                long t = na;
+                na = nb;
+                nb = t;
+            }
+            if (!excluded.contains(arithmeticKey(na, sym, nb))) {
+                break;
+            }
+            counters.merge("augment.renumber.redrawn", 1L, Long::sum);
         }
         String newQ = question.substring(0, m.start(1)) + na + question.substring(m.end(1), m.start(3)) + nb
                 + question.substring(m.end(3));
@@ -192,6 +232,101 @@ public final class Augmenter {
         msgs.set(q, new ChatMessage(ChatMessage.USER, newQ));
         msgs.set(q + 1, new ChatMessage(ChatMessage.ASSISTANT, Long.toString(compute(na, sym, nb))));
         return ex.withMessages(msgs);
+    }
+
+    /** A comparison question with two new numbers of the same digit counts, answered with the larger. */
+    private static ChatExample renumberComparison(ChatExample ex, int q, Rng rng, Set<String> excluded,
+                                                  Map<String, Long> counters) {
+        String question = ex.messages().get(q).content();
+        Matcher m = NUMBER.matcher(question);
+        List<int[]> spans = new ArrayList<>();
+        while (m.find()) {
+            spans.add(new int[] {m.start(), m.end()});
+        }
+        long na;
+        long nb;
+        for (int tries = 0; ; tries++) {
+            if (tries == REDRAWS) {
+                return null;
+            }
+            na = sameDigits(spans.get(0)[1] - spans.get(0)[0], rng);
+            nb = sameDigits(spans.get(1)[1] - spans.get(1)[0], rng);
+            if (na != nb && !excluded.contains(comparisonKey(na, nb))) {
+                break;
+            }
+            if (na != nb) {
+                counters.merge("augment.renumber.redrawn", 1L, Long::sum);
+            }
+        }
+        String newQ = question.substring(0, spans.get(0)[0]) + na + question.substring(spans.get(0)[1],
+                spans.get(1)[0]) + nb + question.substring(spans.get(1)[1]);
+        List<ChatMessage> msgs = new ArrayList<>(ex.messages());
+        msgs.set(q, new ChatMessage(ChatMessage.USER, newQ));
+        msgs.set(q + 1, new ChatMessage(ChatMessage.ASSISTANT, Long.toString(Math.max(na, nb))));
+        return ex.withMessages(msgs);
+    }
+
+    /**
+     * The two numbers of a "which is larger" question in the user turn {@code q} whose answer is the larger one
+     * (so a wrong label is left alone), or null: exactly two different numbers, a larger-word, no smaller-word.
+     */
+    private static long[] comparison(ChatExample ex, int q) {
+        String question = ex.messages().get(q).content();
+        if (question.length() > 80 || !LARGER.matcher(question).find() || SMALLER.matcher(question).find()
+                || EXPR.matcher(question).find()) {
+            return null;
+        }
+        Matcher m = NUMBER.matcher(question);
+        List<Long> nums = new ArrayList<>();
+        while (m.find()) {
+            nums.add(Long.parseLong(m.group()));
+        }
+        if (nums.size() != 2 || nums.get(0).equals(nums.get(1))) {
+            return null;
+        }
+        String answer = ex.messages().get(q + 1).content().strip();
+        if (!answer.equals(Long.toString(Math.max(nums.get(0), nums.get(1))))) {
+            return null;
+        }
+        return new long[] {nums.get(0), nums.get(1)};
+    }
+
+    /**
+     * The problem an example asks, whatever its wording, number order or case: {@code max:lo,hi} for a comparison,
+     * {@code arith:a<op>b} for arithmetic ({@code +} and {@code *} with the operands sorted); null for any other
+     * example. Renumbering never produces an excluded key; {@code wrong}-labelled examples have a key too, so a
+     * held-out file's problems are excluded whatever its labels.
+     */
+    public static String problemKey(ChatExample ex) {
+        int q = questionIndex(ex);
+        if (q < 0) {
+            return null;
+        }
+        String question = ex.messages().get(q).content();
+        Matcher e = EXPR.matcher(question);
+        if (e.find()) {
+            return arithmeticKey(Long.parseLong(e.group(1)), symbol(e.group(2)), Long.parseLong(e.group(3)));
+        }
+        if (!LARGER.matcher(question).find() || SMALLER.matcher(question).find()) {
+            return null;
+        }
+        Matcher m = NUMBER.matcher(question);
+        List<Long> nums = new ArrayList<>();
+        while (m.find()) {
+            nums.add(Long.parseLong(m.group()));
+        }
+        return nums.size() == 2 ? comparisonKey(nums.get(0), nums.get(1)) : null;
+    }
+
+    private static String comparisonKey(long a, long b) {
+        return "max:" + Math.min(a, b) + "," + Math.max(a, b);
+    }
+
+    private static String arithmeticKey(long a, String sym, long b) {
+        boolean commutes = !sym.equals("-");
+        long x = commutes ? Math.min(a, b) : a;
+        long y = commutes ? Math.max(a, b) : b;
+        return "arith:" + x + sym + y;
     }
 
     private static long sameDigits(int digits, Rng rng) {

@@ -3,8 +3,11 @@ package io.sparkgpt.tokenizer.augment;
 import io.sparkgpt.tokenizer.chat.ChatExample;
 import io.sparkgpt.tokenizer.chat.ChatMessage;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -41,7 +44,7 @@ public final class RowAugmenter {
                 continue;
             }
             for (int v = 1; v <= config.copies(); v++) {
-                Augmented a = apply(name, text, RowSeed.random(config.seed(), rowId, name, v));
+                Augmented a = apply(name, text, RowSeed.random(config.seed(), rowId, name, v), Set.of());
                 if (count(name, a, text, counters)) {
                     out.add(new Variant<>(name, v, a.text(), a.edits()));
                 }
@@ -50,9 +53,18 @@ public final class RowAugmenter {
         return out;
     }
 
-    /** Variants of a chat example: every user turn transformed with one stream per variant; other turns kept. */
+    /**
+     * Variants of a chat example: every user turn transformed with one stream per variant; other turns kept.
+     * Synonyms never replace a word that the assistant turns contain (the answer of a copy task).
+     */
     public List<Variant<ChatExample>> chat(String rowId, ChatExample ex, boolean english, Map<String, Long> counters) {
         List<Variant<ChatExample>> out = new ArrayList<>();
+        Set<String> answerWords = new HashSet<>();
+        for (ChatMessage m : ex.messages()) {
+            if (ChatMessage.ASSISTANT.equals(m.role())) {
+                Words.of(m.content()).forEach(w -> answerWords.add(w.text().toLowerCase(Locale.ROOT)));
+            }
+        }
         for (String name : config.enabled()) {
             if (skip(name, english, counters)) {
                 continue;
@@ -64,7 +76,7 @@ public final class RowAugmenter {
                 for (int i = 0; i < msgs.size(); i++) {
                     ChatMessage m = msgs.get(i);
                     if (ChatMessage.USER.equals(m.role())) {
-                        Augmented a = apply(name, m.content(), rng);
+                        Augmented a = apply(name, m.content(), rng, answerWords);
                         msgs.set(i, new ChatMessage(m.role(), a.text()));
                         edits += a.edits();
                     }
@@ -96,9 +108,9 @@ public final class RowAugmenter {
         return changed;
     }
 
-    private Augmented apply(String name, String text, SplittableRandom rng) {
+    private Augmented apply(String name, String text, SplittableRandom rng, Set<String> keep) {
         return switch (name) {
-            case SynonymReplacer.NAME -> synonym.apply(text, thesaurus, rng);
+            case SynonymReplacer.NAME -> synonym.apply(text, thesaurus, rng, keep);
             case SentenceReorder.NAME -> reorder.apply(text, rng);
             case TextNoise.NAME -> noise.apply(text, rng);
             default -> throw new IllegalArgumentException("unknown augmentation " + name);

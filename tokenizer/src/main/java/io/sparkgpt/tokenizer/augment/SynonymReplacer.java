@@ -2,13 +2,16 @@ package io.sparkgpt.tokenizer.augment;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
  * Synonym replacement on English prose: each content word (see {@link Words#content}: not a function word, not an
  * acronym, not part of a number or code) that the {@link Thesaurus} has synonyms for is replaced, with probability
  * {@code rate}, by one of them drawn at random; a capitalised word stays capitalised. Deciding whether a text is
- * English is the caller's (a language column or identifier): this class assumes it is.
+ * English is the caller's (a language column or identifier): this class assumes it is. Words in {@code keep}
+ * (lower case: a chat example's answer words) are never replaced: a copy task whose answer is a word of the prompt
+ * would otherwise learn a label the prompt no longer holds ("basket" -> "handbasket", answer still "basket").
  */
 public record SynonymReplacer(double rate) {
     public static final String NAME = "synonym";
@@ -18,6 +21,10 @@ public record SynonymReplacer(double rate) {
     }
 
     public Augmented apply(String text, Thesaurus thesaurus, SplittableRandom rng) {
+        return apply(text, thesaurus, rng, Set.of());
+    }
+
+    public Augmented apply(String text, Thesaurus thesaurus, SplittableRandom rng, Set<String> keep) {
         if (rate == 0) {
             return new Augmented(text, 0);
         }
@@ -35,6 +42,9 @@ public record SynonymReplacer(double rate) {
                 continue;
             }
             String lower = s.text().toLowerCase(Locale.ROOT);
+            if (keep.contains(lower)) {
+                continue;
+            }
             List<String> syn = thesaurus.synonyms(lower);
             if (syn.isEmpty()) {
                 continue;

@@ -48,4 +48,24 @@ class RowAugmenterTest {
         assertEquals(List.of(1, 2, 3), out.stream().filter(v -> v.augmentation().equals("reorder"))
                 .map(RowAugmenter.Variant::variant).toList());
     }
+
+    @Test
+    void synonymsNeverReplaceAWordOfTheAnswer() {
+        // every list word has a synonym, and the rate is 1: only the answer word may survive, and it must
+        Thesaurus all = w -> List.of(w + "-syn");
+        AugmentConfig syn = new AugmentConfig(1, 0, 0, 0, 4, 3);
+        ChatExample ex = new ChatExample("f:1", List.of(ChatMessage.user("Which word comes last: river basket cloud?"),
+                ChatMessage.assistant("Cloud")), 1);
+        Map<String, Long> c = new TreeMap<>();
+        List<RowAugmenter.Variant<ChatExample>> out = new RowAugmenter(syn, all).chat("f:1", ex, true, c);
+        assertEquals(4, out.size(), c.toString());
+        for (RowAugmenter.Variant<ChatExample> v : out) {
+            String q = v.value().messages().get(0).content();
+            assertTrue(q.contains(" cloud?") && !q.contains("cloud-syn"), q);
+            assertTrue(q.contains("river-syn") && q.contains("basket-syn"), q);
+        }
+        // a document has no answer: the same words are replaced there
+        String doc = new RowAugmenter(syn, all).text("d", "river basket cloud", true, new TreeMap<>()).get(0).value();
+        assertEquals("river-syn basket-syn cloud-syn", doc);
+    }
 }
