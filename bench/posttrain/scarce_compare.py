@@ -20,6 +20,8 @@ import random
 import re
 import sys
 
+from typo import typo
+
 out = sys.argv[1]
 n_train = int(sys.argv[2]) if len(sys.argv) > 2 else 150
 rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
@@ -45,22 +47,10 @@ def ordered(a, b):
     return (b, a) if rng.random() < 0.5 else (a, b)
 
 
-def typo(w):
-    i = rng.randrange(len(w))
-    op = rng.randrange(4)
-    if op == 0 and len(w) > 3:
-        return w[:i] + w[i + 1:]
-    if op == 1:
-        return w[:i] + w[i] + w[i:]
-    if op == 2 and i + 1 < len(w):
-        return w[:i] + w[i + 1] + w[i] + w[i + 2:]
-    return w[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + w[i + 1:]
-
-
 def noisy(text):
     words = re.findall(r"[A-Za-z]+", text)
     for w in rng.sample(words, rng.choice([1, 2])):
-        text = re.sub(r"\b" + w + r"\b", typo(w), text, count=1)
+        text = re.sub(r"\b" + w + r"\b", typo(w, rng), text, count=1)
     style = rng.randrange(3)
     if style == 0:
         text = text.upper() if rng.random() < 0.5 else text.lower()

@@ -14,6 +14,8 @@ import json
 import random
 import sys
 
+from typo import typo
+
 out = sys.argv[1]
 n_train = int(sys.argv[2]) if len(sys.argv) > 2 else 120
 rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
@@ -28,18 +30,6 @@ def clean(which, ws):
     return f"Which word comes {which}: {' '.join(ws)}?"
 
 
-def typo(w):
-    i = rng.randrange(len(w))
-    op = rng.randrange(4)
-    if op == 0 and len(w) > 3:
-        return w[:i] + w[i + 1:]
-    if op == 1:
-        return w[:i] + w[i] + w[i:]
-    if op == 2 and i + 1 < len(w):
-        return w[:i] + w[i + 1] + w[i] + w[i + 2:]
-    return w[:i] + rng.choice("abcdefghijklmnopqrstuvwxyz") + w[i + 1:]
-
-
 def held_out(which, ws):
     lst = " ".join(ws)
     style = rng.randrange(4)
@@ -47,7 +37,7 @@ def held_out(which, ws):
         words = ["Which", "word", "comes", which]
         k = rng.sample(range(4), 2)
         for j in k:
-            words[j] = typo(words[j])
+            words[j] = typo(words[j], rng)
         return f"{' '.join(words)}: {lst}?"
     if style == 1:  # case
         head = f"Which word comes {which}:"
