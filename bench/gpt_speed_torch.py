@@ -113,6 +113,7 @@ for r in range(6):
 print(f"pytorch-{torch.__version__} C={C} L={L} H={H} T={T} B={B} threads={threads} params={n_params}: "
       f"{secs / steps:.3f} s/step, {tps:.0f} tokens/s, {tps * fpt / 1e9:.1f} GFLOP/s, matmul peak {best:.1f} GFLOP/s, "
       f"MFU {100 * tps * fpt / 1e9 / best:.1f}%")
+cap = [l.split(":")[1].strip() for l in torch.__config__.show().split("\n") if "CPU capability usage" in l]
 print(f"blas: omp {torch.get_num_threads()} thread(s), OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}, "
-      f"mapped {mapped_blas()}")
+      f"ATen CPU capability {cap[0] if cap else '?'}, mapped {mapped_blas()}")
 print(f"tokens_per_s={tps:.1f}")

@@ -20,10 +20,10 @@ mkdir -p "$work" "$here/target/classes"
 
 cd "$root"
 # the tree is shared: when the build fails (someone's half-saved file), a classpath built earlier is used
-if ! { bench_mvn install -DskipTests -pl common,spark-common,tokenizer >&2 &&
-  bench_mvn compile -pl data-pipeline >&2 &&
-  bench_mvn dependency:build-classpath -pl data-pipeline -Dmdep.includeScope=test \
-    -Dmdep.outputFile="$here/target/classpath.txt" >&2; }; then
+# one reactor build, nothing installed into ~/.m2 (an install of the modules without their parent POM left a fresh
+# machine unable to resolve them); each module writes the classpath file in turn, data-pipeline (last) last
+if ! bench_mvn test-compile dependency:build-classpath -pl data-pipeline -am -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$here/target/classpath.txt" >&2; then
   [[ -s "$here/target/classpath.txt" ]] || { echo "run.sh: build failed" >&2; exit 1; }
   echo "run.sh: build failed; using the classes and classpath built before" >&2
 fi

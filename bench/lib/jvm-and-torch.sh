@@ -43,6 +43,11 @@ torch_settings() {
     local omp; omp="$(openmp_openblas_dir)"
     if [ -n "$omp" ]; then
       echo "torch-${threads}t-openmp-blas|OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH=$omp|$threads"
+      # PyTorch's ATen dispatches its own kernels at AVX2 by default even on AVX-512 CPUs (its build has AVX-512
+      # kernels too): on such a CPU also try them, as our Vector API kernels use the widest vectors
+      if grep -qw avx512f /proc/cpuinfo; then
+        echo "torch-${threads}t-openmp-blas-avx512|OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads LD_LIBRARY_PATH=$omp ATEN_CPU_CAPABILITY=avx512|$threads"
+      fi
     fi
   fi
 }
