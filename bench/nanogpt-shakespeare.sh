@@ -14,7 +14,9 @@
 #            peer_seconds=<PyTorch's best setting> speedup=<peer_seconds / seconds>
 # Env: DATA (text file), STEPS (2000), EVAL_STEPS (200 validation batches per estimate; nanoGPT's recipe uses 20),
 #      THREADS (2), SEEDS ("1337"), PEER (1: also run PyTorch), OUT (a temp dir),
-#      GELU (tanh: GPT-2's approximation on our side, nanoGPT's exact GELU on the peer's; exact: both exact).
+#      GELU (tanh: GPT-2's approximation on our side, nanoGPT's exact GELU on the peer's; exact: both exact),
+#      SETTINGS (an extended regex over the setting labels printed below, e.g. 'ours-2workers|openmp': run only
+#      those; default all - "best" is then the best of the settings run, which the output names).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="${DATA:-$ROOT/../shared/data/text/en/tinyshakespeare-input.txt}"
@@ -34,6 +36,12 @@ build_model_classpath "$CP"
 mapfile -t OURS < <(our_settings "$THREADS")
 PEERS=()
 [[ "$PEER" == 1 ]] && mapfile -t PEERS < <(torch_settings "$THREADS")
+if [[ -n "${SETTINGS:-}" ]]; then
+  mapfile -t OURS < <(printf '%s\n' "${OURS[@]}" | grep -E "^[^|]*($SETTINGS)" || true)
+  ((${#PEERS[@]})) && mapfile -t PEERS < <(printf '%s\n' "${PEERS[@]}" | grep -E "^[^|]*($SETTINGS)" || true)
+  ((${#OURS[@]})) || { echo "nanogpt-shakespeare.sh: SETTINGS '$SETTINGS' matches none of our settings" >&2; exit 2; }
+  echo "settings run (SETTINGS='$SETTINGS'): $(printf '%s\n' "${OURS[@]}" "${PEERS[@]}" | cut -d'|' -f1 | tr '\n' ' ')"
+fi
 echo "GELU: ours $GELU, peer exact"
 echo "machine: $(nproc --all) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(date -u +%FT%TZ)"
 declare -A secs=() vals=()
