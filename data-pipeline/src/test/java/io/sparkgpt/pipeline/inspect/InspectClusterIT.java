@@ -6,22 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgpt.spark.testing.LocalCluster;
 import io.sparkgpt.spark.testing.Scripts;
+import io.sparkgpt.spark.testing.SharedLocalCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The whole deployment path on a real standalone cluster: local-cluster.sh starts a Master and 2 Workers (1 core,
- * 1g each), submit.sh sends the shaded job jar in client and in cluster deploy mode, and the cluster is stopped
- * with no process left. Readable failures go through the same scripts.
+ * The whole deployment path on a real standalone cluster (the module's shared one, {@link SharedLocalCluster}:
+ * local-cluster.sh starts a Master and 2 Workers, 1 core and 1g each, and stops it at the end of the run checking
+ * that no process is left): submit.sh sends the shaded job jar in client and in cluster deploy mode. Readable
+ * failures go through the same scripts. The cluster's own start, status and stop, and a submit to a master that is
+ * not up, are spark-common's LocalClusterTest (this test started and stopped a cluster of its own for them).
  */
+@ExtendWith(SharedLocalCluster.class)
 class InspectClusterIT {
     static final String JOB = "io.sparkgpt.pipeline.inspect.InspectJob";
 
@@ -32,7 +35,7 @@ class InspectClusterIT {
     static LocalCluster cluster;
 
     @BeforeAll
-    static void setUp() throws IOException {
+    static void setUp(LocalCluster shared) throws IOException {
         jar = Scripts.jobJar("data-pipeline").toString();
         Path job = tmp.resolve("job");
         documents = job.resolve("documents");
@@ -44,24 +47,7 @@ class InspectClusterIT {
             spark.stop();
         }
         Files.writeString(job.resolve("stats.json"), "{\n  \"job\" : \"cluster-it\"\n}\n");
-        cluster = LocalCluster.start(tmp.resolve("cluster"), 2, 1, "1g");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (cluster == null) {
-            return;
-        }
-        String url = cluster.masterUrl();
-        cluster.close(); // local-cluster.sh stop; throws if any process of the cluster is left
-        assertTrue(cluster.processes().isEmpty());
-
-        // a cluster that is not up: one line from submit.sh, exit 2, nothing submitted
-        Scripts.Result r = Scripts.submit(List.of("--master", url, "--class", JOB, jar, "--input",
-                documents.toString()), Duration.ofMinutes(2));
-        assertEquals(2, r.exitCode(), r.toString());
-        assertEquals(1, r.stderrLines().size(), r.toString());
-        assertTrue(r.stderr().contains("no Spark master answers at " + url), r.toString());
+        cluster = shared;
     }
 
     @Test

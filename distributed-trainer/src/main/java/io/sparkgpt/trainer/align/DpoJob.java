@@ -32,8 +32,8 @@ import picocli.CommandLine.Option;
  * travel with the pairs. Reports the held-out preference accuracy of the implicit reward and the chosen/rejected
  * log-probability margins. With {@code --on-policy N} the pairs are the {@code --init} model's own answers to the
  * prompts of a prompt/completion JSONL, N per prompt, graded by the answer checker ({@link OnPolicyPairs}), drawn
- * on the executors; {@code on-policy.json} in the run says what the draws showed. With {@code --sft-weight} the
- * chosen answers' NLL per token joins the loss (RPO).
+ * on the executors (the held-out prompts' too); {@code on-policy.json} in the run says what the draws showed. With
+ * {@code --sft-weight} the chosen answers' NLL per token joins the loss (RPO).
  */
 @Command(name = "dpo", mixinStandardHelpOptions = true, sortOptions = false,
         description = "DPO on preference pairs (JSONL: prompt/chosen/rejected or hh-rlhf) from a --init model.")
@@ -194,12 +194,16 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
     /** A shard's pairs with their reference log-probs, and what its draws showed. */
     record Shard(ArrayList<Example> examples, OnPolicyPairs.Result counts) implements Serializable {}
 
+    /** The prompts of one Spark task of the draw: a worker's training prompts, or the held-out ones. */
+    record DrawTask(ArrayList<Drawn> prompts, boolean heldOut) implements Serializable {}
+
     record OnPolicy(List<ArrayList<Example>> shards, List<PreferenceTokens> val, int trainPrompts, int heldOutPrompts,
                     String statsJson) {}
 
     /**
-     * The on-policy pairs: the training prompts' answers drawn on the executors (one shard per worker), the held-out
-     * prompts' on the driver; both graded by the answer checker against the completions.
+     * The on-policy pairs: the answers drawn on the executors, one task per worker for the training prompts and one
+     * more for the held-out prompts (the driver only plans); both graded by the answer checker against the
+     * completions. A prompt's draws are seeded by its index, so where it is drawn does not change them.
      */
     private OnPolicy onPolicyPairs(Storage storage, ShardMap shardMap, ChatTemplate t, int blockSize, int vocab,
                                    OnPolicyPairs.Config draw, BadRecords bad) {
@@ -207,27 +211,32 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
                 o.valPercent, bad);
         List<Drawn> train = drawn(t, data.train(), 0, blockSize);
         List<Drawn> heldOut = drawn(t, data.val(), data.train().size(), blockSize);
+        List<DrawTask> tasks = new ArrayList<>();
+        for (ArrayList<Drawn> part : AlignData.deal(train, o.round.workers)) {
+            tasks.add(new DrawTask(part, false));
+        }
+        tasks.add(new DrawTask(new ArrayList<>(heldOut), true));
         String init = o.init;
         String tokenizer = o.tokenizer;
         long seed = o.run.seed;
-        List<Shard> shards = shardMap.map(AlignData.deal(train, o.round.workers), part -> {
-            List<AlignData.Prompt> ps = part.stream().map(Drawn::prompt).toList();
+        List<Shard> shards = shardMap.map(tasks, task -> {
+            List<AlignData.Prompt> ps = task.prompts().stream().map(Drawn::prompt).toList();
             RewardSource checker = new PpoJob.RewardSpec("checker", tokenizer, ps).build(vocab, seed);
             try (GPT ref = AlignModel.load(init, vocab, seed)) {
-                OnPolicyPairs.Result r = draw(ref, part, checker, draw);
-                return new Shard(examples(ref, r.pairs()), r.withoutPairs());
+                OnPolicyPairs.Result r = draw(ref, task.prompts(), checker, draw);
+                // held-out pairs go back bare: the driver scores them with the reference for the held-out evaluation
+                return task.heldOut() ? new Shard(new ArrayList<>(), r)
+                        : new Shard(examples(ref, r.pairs()), r.withoutPairs());
             }
         });
-        OnPolicyPairs.Result val;
-        try (GPT ref = AlignModel.load(init, vocab, seed)) {
-            val = draw(ref, heldOut, AnswerChecker.of(t, data.val()), draw);
-        }
+        OnPolicyPairs.Result val = shards.get(shards.size() - 1).counts();
         List<ArrayList<Example>> out = new ArrayList<>();
         List<OnPolicyPairs.Result> counts = new ArrayList<>();
-        for (int k = 0; k < shards.size(); k++) {
+        for (int k = 0; k < shards.size() - 1; k++) {
             if (shards.get(k).examples().isEmpty()) {
                 throw new UsageException("worker " + k + " has no on-policy pairs: --init answered all its "
-                        + train.size() / shards.size() + " prompts right in " + onPolicy + " tries each (" + o.data + ")");
+                        + train.size() / (shards.size() - 1) + " prompts right in " + onPolicy + " tries each ("
+                        + o.data + ")");
             }
             out.add(shards.get(k).examples());
             counts.add(shards.get(k).counts());

@@ -118,6 +118,44 @@ class AlignJobsTest {
         assertEquals("3", c.meta().get("dpo.on_policy"));
     }
 
+    /**
+     * On-policy DPO's plan leaves every draw to the job's Spark stage: one task per worker with its training prompts
+     * and one with all the held-out prompts (indexed after the training ones, their draws' seeds); what the held-out
+     * task drew is what on-policy.json reports.
+     */
+    @Test
+    void dpoOnPolicyDrawsTheHeldOutAnswersInTheSparkStage() throws Exception {
+        DpoJob job = new DpoJob();
+        new picocli.CommandLine(job).parseArgs(common(arith, tmp.resolve("dpo-plan"), 1, "--beta", "0.5",
+                "--on-policy", "3", "--max-new-tokens", "3").toArray(String[]::new));
+        List<DpoJob.DrawTask> tasks = new ArrayList<>();
+        ShardMap recording = new ShardMap() {
+            @Override
+            public <A, B> List<B> map(List<A> shards, org.apache.spark.api.java.function.Function<A, B> f) {
+                for (A a : shards) {
+                    if (a instanceof DpoJob.DrawTask t) {
+                        tasks.add(t);
+                    }
+                }
+                return ShardMap.here().map(shards, f);
+            }
+        };
+        try (AlignPlan<?> p = job.plan(Storage.local(), recording)) {
+            assertEquals(3, tasks.size(), "2 workers' tasks and the held-out one");
+            assertEquals(List.of(false, false, true), tasks.stream().map(DpoJob.DrawTask::heldOut).toList());
+            assertEquals(p.trainRecords(), tasks.get(0).prompts().size() + tasks.get(1).prompts().size());
+            List<DpoJob.Drawn> heldOut = tasks.get(2).prompts();
+            assertTrue(p.heldOutRecords() > 0);
+            assertEquals(p.heldOutRecords(), heldOut.size());
+            for (int i = 0; i < heldOut.size(); i++) {
+                assertEquals(p.trainRecords() + i, heldOut.get(i).index());
+            }
+            JsonNode h = Json.mapper().readTree(p.files().get("on-policy.json")).get("held_out");
+            assertEquals(p.heldOutRecords(), h.get("prompts_all_right").asInt() + h.get("prompts_all_wrong").asInt()
+                    + h.get("prompts_mixed").asInt(), h.toString());
+        }
+    }
+
     @Test
     void ppoJobRunsAndResumesBitForBit() throws Exception {
         runAndResume(PpoJob::new, arith, "ppo", "--max-new-tokens", "3", "--ppo-epochs", "1");

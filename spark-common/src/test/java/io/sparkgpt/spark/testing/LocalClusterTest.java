@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The cluster scripts without a job: start a real Master + 1 Worker, see it in status and in the master's JSON,
- * stop it, and find no process left. (Jobs on the cluster are tested where the job jars are built:
- * data-pipeline's InspectClusterIT.)
+ * stop it, and find no process left; a submit to a master that is not up. (Jobs on the cluster are tested where the
+ * job jars are built: data-pipeline's InspectClusterIT and the other *ClusterIT, on one shared cluster.)
  */
 class LocalClusterTest {
     @TempDir
@@ -80,6 +80,6 @@ class LocalClusterTest {
                 "--class", "Nothing", Scripts.script("submit.sh").toString()), Duration.ofMinutes(1));
         assertEquals(2, r.exitCode(), r.toString());
         assertEquals(1, r.stderrLines().size(), r.toString());
-        assertTrue(r.stderr().contains("spark://127.0.0.1:" + nobody), r.toString());
+        assertTrue(r.stderr().contains("no Spark master answers at spark://127.0.0.1:" + nobody), r.toString());
     }
 }
