@@ -99,28 +99,34 @@ dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
 
 # pd: the preference term's own part. Each DPO run beside its control, the same run with beta 1e-6 (the SFT term
-# alone: same pairs, batches, steps, lr, SFT weight); sets of on-policy pairs: e8 = 8 answers per prompt, a pair
-# per distinct wrong answer; e8m = the same from prompts answered right sometimes only (bench/RESULTS.md, "DPO's
-# preference term against its SFT term")
+# alone: same pairs, batches, steps, lr; same SFT weight unless given); sets of on-policy pairs: e8 = 8 answers per
+# prompt, a pair per distinct wrong answer; e8m = the same from prompts answered right sometimes only
+# (bench/RESULTS.md, "DPO's preference term against its SFT term")
 declare -A pdset=([e8]="--on-policy 8 --each-wrong" [e8m]="--on-policy 8 --each-wrong --mixed-only"
   [f4]="--on-policy 4")
-pd() { # SET BETA SFT_WEIGHT LR SEED: the DPO run and its control, listed in pd-pairs.txt for pref_vs_ctl.py
-  local set="$1" b="$2" w="$3" lr="$4" s="$5" minlr name ctl
+pd() { # SET BETA SFT_WEIGHT LR SEED [ROUNDS (named -rN)] [CONTROL_SFT_WEIGHT]: a DPO run and its control, listed in
+  # pd-pairs.txt for pref_vs_ctl.py
+  local set="$1" b="$2" w="$3" lr="$4" s="$5" r="${6:-}" cw="${7:-$3}" minlr name ctl tag=""
   minlr=$(python3 -c "print('%g' % ($lr / 10))")
-  name="pd-$set-b$b-w$w-lr$lr-s$s" ctl="pd-$set-ctl-w$w-lr$lr-s$s"
+  [[ -z "$r" ]] || tag="-r$r"
+  name="pd-$set-b$b-w$w-lr$lr$tag-s$s" ctl="pd-$set-ctl-w$cw-lr$lr$tag-s$s"
   wanted "$name" || return 0
   # shellcheck disable=SC2086
-  dpo "$name" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta "$b" --sft-weight "$w" \
-    --lr "$lr" --min-lr "$minlr" --seed "$s"
-  # shellcheck disable=SC2086
-  ONLY="$ctl" dpo "$ctl" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta 1e-6 \
+  rounds="$r" dpo "$name" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta "$b" \
     --sft-weight "$w" --lr "$lr" --min-lr "$minlr" --seed "$s"
+  # shellcheck disable=SC2086
+  rounds="$r" ONLY="$ctl" dpo "$ctl" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta 1e-6 \
+    --sft-weight "$cw" --lr "$lr" --min-lr "$minlr" --seed "$s"
   grep -qx "$name $ctl" "$pt/pd-pairs.txt" 2> /dev/null || echo "$name $ctl" >> "$pt/pd-pairs.txt"
 }
 for s in ${PD_SEEDS:-1 2 3}; do
   pd e8 0.3 0.3 2e-4 "$s"
-  pd e8m 0.3 0.3 2e-4 "$s"
-  pd e8 1 0.3 2e-4 "$s"
+  pd e8m 0.3 0.3 2e-4 "$s" # only prompts answered right sometimes
+  pd e8 1 0.3 2e-4 "$s"    # beta 1: a stronger preference term at the same SFT weight
+done
+pd e8 0.3 0 2e-4 1 "" 0.3 # the preference term alone, against the SFT term alone
+for s in ${PD_SEEDS:-1 2 3}; do
+  pd e8 0.3 0.3 1e-4 "$s" 30 # half the lr, three times the steps
 done
 
 # the table: every evaluated model against SFT, problem by problem

@@ -3,7 +3,7 @@
 the same run (same on-policy pairs, batches, steps, lr, SFT weight) with beta 1e-6, which leaves the SFT term alone
 (the preference term's gradient is beta * sigmoid(-z) ~ 5e-7). The pairs are listed in POSTTRAIN/pd-pairs.txt
 ("dpo control" per line). For each: held-out exact match of both, the DPO model against its control problem by
-problem (gained / lost, two-sided sign test), KL to SFT, and the job's held-out on-policy pair figures at its last
+problem (gained / lost, two-sided sign test), KL to SFT, sampled answers right, and the job's held-out on-policy pair figures at its last
 evaluation: preference accuracy (policy log-ratio margin above the reference's) and the mean change of the chosen -
 rejected log-prob margin over the reference (reward margin / beta). Then per setting over seeds: mean difference.
 
@@ -50,8 +50,9 @@ for line in open(f"{pt}/pd-pairs.txt"):
     except FileNotFoundError as e:
         print(f"(skipped {d} vs {c}: {e.filename} missing)")
 print("| DPO run | exact match: DPO / control | DPO vs control: gained / lost (p) | KL to SFT: DPO / control "
-      "| held-out on-policy pairs: pref. accuracy DPO / control | log-prob margin change over reference: DPO / control |")
-print("|---|---|---|---|---|---|")
+      "| sampled right (T=1): DPO / control | held-out on-policy pairs: pref. accuracy DPO / control "
+      "| log-prob margin change over reference: DPO / control |")
+print("|---|---|---|---|---|---|---|")
 groups = {}
 for d, c, ed, ec, md, mc in pairs:
     wd, wc = set(ed["exact_match"]["wrong"]), set(ec["exact_match"]["wrong"])
@@ -61,6 +62,7 @@ for d, c, ed, ec, md, mc in pairs:
     dm_c = mc["val_reward_margin"] / beta_of(c)
     print(f"| {d} | {fd['exact_match']:.3f} / {fc['exact_match']:.3f} | +{gained} / -{lost} "
           f"(p {sign_test(gained, lost):.3f}) | {fd['kl_to_reference']:.3f} / {fc['kl_to_reference']:.3f} | "
+          f"{fd['sampled.reward']:.3f} / {fc['sampled.reward']:.3f} | "
           f"{md['val_accuracy']:.3f} / {mc['val_accuracy']:.3f} ({int(md['val_pairs'])} pairs) | "
           f"{dm_d:+.2f} / {dm_c:+.2f} |")
     groups.setdefault(re.sub(r"-s\d+$", "", d), []).append((fd["exact_match"] - fc["exact_match"], gained, lost))
