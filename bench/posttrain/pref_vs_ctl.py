@@ -3,9 +3,10 @@
 the same run (same on-policy pairs, batches, steps, lr, SFT weight) with beta 1e-6, which leaves the SFT term alone
 (the preference term's gradient is beta * sigmoid(-z) ~ 5e-7). The pairs are listed in POSTTRAIN/pd-pairs.txt
 ("dpo control" per line). For each: held-out exact match of both, the DPO model against its control problem by
-problem (gained / lost, two-sided sign test), KL to SFT, sampled answers right, and the job's held-out on-policy pair figures at its last
-evaluation: preference accuracy (policy log-ratio margin above the reference's) and the mean change of the chosen -
-rejected log-prob margin over the reference (reward margin / beta). Then per setting over seeds: mean difference.
+problem (gained / lost, two-sided sign test), KL to SFT, sampled answers right, and the job's held-out on-policy
+pair figures at its last evaluation: preference accuracy (policy log-ratio margin above the reference's) and the mean
+change of the chosen - rejected log-prob margin over the reference (reward margin / beta). Then per setting over
+seeds: mean difference.
 
     pref_vs_ctl.py POSTTRAIN
 """
