@@ -7,7 +7,8 @@
 # (T=1) and KL to SFT. A finished run is kept: a re-run only adds what is missing.
 #
 #   bench/posttrain/gains.sh [OUT]        (default work/align; needs OUT/run/_SUCCESS, the demo's pretrained model)
-#   env: DPO_ROUNDS (10) PPO_ROUNDS (25) PPO_SEEDS ("1 2 3") ONLY (names of runs to do, default all) SPARKGPT_JARS
+#   env: DPO_ROUNDS (10) PPO_ROUNDS (25) PPO_SEEDS ("1 2 3") ONLY (names or patterns of runs to do, default all)
+#        PD_SEEDS ("1 2 3", the pd block's seeds) SPARKGPT_JARS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 out="${1:-$root/work/align}"
@@ -21,7 +22,12 @@ uptime
 mkdir -p "$task"
 [[ -f "$task/test.jsonl" ]] || python3 "$root/bench/posttrain/compare_data.py" "$task"
 sched=(--workers 2 --local-steps 10 --batch-size 16 --overwrite)
-wanted() { [[ -z "${ONLY:-}" ]] || [[ " $ONLY " == *" $1 "* ]]; }
+wanted() { # ONLY: names or shell patterns (pd-*-s2)
+  [[ -z "${ONLY:-}" ]] && return 0
+  local pat
+  for pat in $ONLY; do [[ "$1" == $pat ]] && return 0; done
+  return 1
+}
 ev() { # name, model.ckpt: greedy exact match, sampled reward and KL to SFT on the held-out problems
   [[ -f "$pt/eval-$1.json" ]] || "$d/evaluate.sh" -- --model "$2" --tokenizer "$tok" --exact-match "$task/test.jsonl" \
     --max-new-tokens 4 --reference "$sft" --report "$pt/eval-$1.json" > "$pt/eval-$1.log" 2>&1
@@ -92,6 +98,37 @@ from="$it1-it2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it3 "${on[@]}" "${b
 dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
 
+# pd: the preference term's own part. Each DPO run beside its control, the same run with beta 1e-6 (the SFT term
+# alone: same pairs, batches, steps, lr; same SFT weight unless given); sets of on-policy pairs: e8 = 8 answers per
+# prompt, a pair per distinct wrong answer; e8m = the same from prompts answered right sometimes only
+# (bench/RESULTS.md, "DPO's preference term against its SFT term")
+declare -A pdset=([e8]="--on-policy 8 --each-wrong" [e8m]="--on-policy 8 --each-wrong --mixed-only"
+  [f4]="--on-policy 4")
+pd() { # SET BETA SFT_WEIGHT LR SEED [ROUNDS (named -rN)] [CONTROL_SFT_WEIGHT]: a DPO run and its control, listed in
+  # pd-pairs.txt for pref_vs_ctl.py
+  local set="$1" b="$2" w="$3" lr="$4" s="$5" r="${6:-}" cw="${7:-$3}" minlr name ctl tag=""
+  minlr=$(python3 -c "print('%g' % ($lr / 10))")
+  [[ -z "$r" ]] || tag="-r$r"
+  name="pd-$set-b$b-w$w-lr$lr$tag-s$s" ctl="pd-$set-ctl-w$cw-lr$lr$tag-s$s"
+  wanted "$name" || return 0
+  # shellcheck disable=SC2086
+  rounds="$r" dpo "$name" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta "$b" \
+    --sft-weight "$w" --lr "$lr" --min-lr "$minlr" --seed "$s"
+  # shellcheck disable=SC2086
+  rounds="$r" ONLY="$ctl" dpo "$ctl" --data "$task/prompts.jsonl" --max-new-tokens 4 ${pdset[$set]} --beta 1e-6 \
+    --sft-weight "$cw" --lr "$lr" --min-lr "$minlr" --seed "$s"
+  grep -qx "$name $ctl" "$pt/pd-pairs.txt" 2> /dev/null || echo "$name $ctl" >> "$pt/pd-pairs.txt"
+}
+for s in ${PD_SEEDS:-1 2 3}; do
+  pd e8 0.3 0.3 2e-4 "$s"
+  pd e8m 0.3 0.3 2e-4 "$s" # only prompts answered right sometimes
+  pd e8 1 0.3 2e-4 "$s"    # beta 1: a stronger preference term at the same SFT weight
+done
+pd e8 0.3 0 2e-4 1 "" 0.3 # the preference term alone, against the SFT term alone
+for s in ${PD_SEEDS:-1 2 3}; do
+  pd e8 0.3 0.3 1e-4 "$s" 30 # half the lr, three times the steps
+done
+
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
 import glob, json, math, os, re, sys
@@ -135,4 +172,5 @@ for g, xs in groups.items():
           f"vs SFT {sft['figures']['exact_match']:.3f}; sampled right mean {sm:.3f} vs {sft['figures']['sampled.reward']:.3f}; "
           f"KL mean {kl:.3f}")
 EOF
+[[ ! -f "$pt/pd-pairs.txt" ]] || python3 "$root/bench/posttrain/pref_vs_ctl.py" "$pt"
 uptime

@@ -52,6 +52,14 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
                     + "completion if none is; a wrong one rejected; no pair if all are right). 0 = --data holds "
                     + "the pairs (default: ${DEFAULT-VALUE})")
     int onPolicy;
+    @Option(names = "--each-wrong", defaultValue = "false",
+            description = "with --on-policy: one pair per distinct wrong answer of a prompt, not its first only "
+                    + "(default: ${DEFAULT-VALUE})")
+    boolean eachWrong;
+    @Option(names = "--mixed-only", defaultValue = "false",
+            description = "with --on-policy: pairs only from prompts answered right at least once (none with the "
+                    + "completion as chosen) (default: ${DEFAULT-VALUE})")
+    boolean mixedOnly;
     @Option(names = "--max-new-tokens", defaultValue = "16",
             description = "with --on-policy: answer length limit (default: ${DEFAULT-VALUE})")
     int maxNew;
@@ -120,6 +128,9 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         if (onPolicy == 1 || onPolicy < 0) {
             throw new UsageException("--on-policy must be 0 (off) or >= 2 answers per prompt: " + onPolicy);
         }
+        if (onPolicy == 0 && (eachWrong || mixedOnly)) {
+            throw new UsageException("--each-wrong and --mixed-only choose on-policy pairs: they need --on-policy N");
+        }
         AlignRun.Setup s = AlignRun.setup(storage, o);
         ChatTemplate t = s.template();
         int vocab = s.vocab();
@@ -140,7 +151,8 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         } else {
             OnPolicyPairs.Config draw;
             try {
-                draw = new OnPolicyPairs.Config(onPolicy, maxNew, temperature, t.stopToken(), o.run.seed);
+                draw = new OnPolicyPairs.Config(onPolicy, maxNew, temperature, t.stopToken(), o.run.seed, eachWrong,
+                        mixedOnly);
             } catch (IllegalArgumentException e) {
                 throw new UsageException(e.getMessage(), e);
             }
@@ -160,8 +172,11 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         meta.put("dpo.beta", Double.toString(beta));
         meta.put("dpo.sft_weight", Double.toString(sftWeight));
         meta.put("dpo.on_policy", Integer.toString(onPolicy));
+        meta.put("dpo.each_wrong", Boolean.toString(eachWrong));
+        meta.put("dpo.mixed_only", Boolean.toString(mixedOnly));
         String name = "sparkgpt DPO (beta " + beta + (sftWeight > 0 ? ", sft weight " + sftWeight : "")
-                + (onPolicy > 0 ? ", on-policy pairs from " + onPolicy + " answers per prompt" : "") + ")";
+                + (onPolicy > 0 ? ", on-policy pairs from " + onPolicy + " answers per prompt" : "")
+                + (eachWrong ? ", each wrong answer" : "") + (mixedOnly ? ", mixed prompts only" : "") + ")";
         return AlignRun.plan(storage, o, new AlignRun.Parts<>("dpo", s, false, shards, name,
                         new Trainer(beta, sftWeight), new HeldOut(val, refVal, beta), "val_accuracy", null, meta),
                 trainRecords, heldOutRecords, bad, null, files);
@@ -235,8 +250,8 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         for (int k = 0; k < shards.size() - 1; k++) {
             if (shards.get(k).examples().isEmpty()) {
                 throw new UsageException("worker " + k + " has no on-policy pairs: --init answered all its "
-                        + train.size() / (shards.size() - 1) + " prompts right in " + onPolicy + " tries each ("
-                        + o.data + ")");
+                        + train.size() / (shards.size() - 1) + " prompts right in " + onPolicy + " tries each"
+                        + (mixedOnly ? " or never right (--mixed-only)" : "") + " (" + o.data + ")");
             }
             out.add(shards.get(k).examples());
             counts.add(shards.get(k).counts());
@@ -245,6 +260,8 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         s.put("answers_per_prompt", onPolicy);
         s.put("temperature", temperature);
         s.put("max_new_tokens", maxNew);
+        s.put("each_wrong", eachWrong);
+        s.put("mixed_only", mixedOnly);
         s.put("train", summary(counts));
         s.put("held_out", summary(List.of(val)));
         s.put("held_out_examples", examplesText(t, val.pairs(), 20));
@@ -283,7 +300,7 @@ public final class DpoJob implements Callable<Integer>, AlignJob {
         for (OnPolicyPairs.Result r : rs) {
             right += r.right();
             drawn += r.drawn();
-            pairs += r.allWrong() + r.mixed();
+            pairs += r.pairCount();
             allRight += r.allRight();
             allWrong += r.allWrong();
             mixed += r.mixed();

@@ -116,6 +116,7 @@ class AlignJobsTest {
         Checkpoint c = Checkpoint.load(Storage.local(), a.resolve("model/model.ckpt").toString());
         assertEquals("0.5", c.meta().get("dpo.sft_weight"));
         assertEquals("3", c.meta().get("dpo.on_policy"));
+        assertEquals("false", c.meta().get("dpo.each_wrong"));
     }
 
     /**
@@ -187,7 +188,7 @@ class AlignJobsTest {
         List<String> a = common(prefs, tmp.resolve("bad"), 1, "--beta", "0");
         assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), a.toArray(String[]::new)));
         for (String[] bad : new String[][] {{"--sft-weight", "-1"}, {"--on-policy", "1"}, {"--on-policy", "-2"},
-            {"--on-policy", "2", "--temperature", "0"}}) {
+            {"--on-policy", "2", "--temperature", "0"}, {"--each-wrong"}, {"--mixed-only"}}) {
             assertEquals(Cli.EXIT_USAGE, Cli.execute(new DpoJob(), common(arith, tmp.resolve("bad-op"), 1, bad)
                     .toArray(String[]::new)), String.join(" ", bad));
         }

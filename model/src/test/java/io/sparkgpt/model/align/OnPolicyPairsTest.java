@@ -24,6 +24,11 @@ class OnPolicyPairsTest {
     }
 
     static OnPolicyPairs.Result build(GPT g, List<int[]> ps, int from, int to, RewardSource checker) {
+        return build(g, ps, from, to, checker, new OnPolicyPairs.Config(4, 3, 1.0, 15, 5));
+    }
+
+    static OnPolicyPairs.Result build(GPT g, List<int[]> ps, int from, int to, RewardSource checker,
+                                      OnPolicyPairs.Config c) {
         List<int[]> sub = ps.subList(from, to);
         List<String> origins = new ArrayList<>();
         List<int[]> ref = new ArrayList<>();
@@ -33,8 +38,7 @@ class OnPolicyPairsTest {
             ref.add(new int[] {4, 15}); // a right answer (4 is even) ending with the stop token
             index[i] = from + i;
         }
-        return OnPolicyPairs.build(g, origins, sub, ref, index, checker,
-                new OnPolicyPairs.Config(4, 3, 1.0, 15, 5));
+        return OnPolicyPairs.build(g, origins, sub, ref, index, checker, c);
     }
 
     @Test
@@ -66,6 +70,50 @@ class OnPolicyPairsTest {
             both.addAll(b.pairs());
             assertEquals(r.pairs(), both);
             assertEquals(r.right(), a.right() + b.right());
+        }
+    }
+
+    /**
+     * {@code eachWrong}: a pair for every distinct wrong answer of a prompt (the same draws, so the first-wrong pairs
+     * are among them and no rejected answer repeats within a prompt); {@code mixedOnly}: none from a prompt never
+     * answered right.
+     */
+    @Test
+    void eachWrongPairsEveryDistinctErrorAndMixedOnlyDropsNeverRightPrompts() {
+        try (GPT g = GPT.create(CFG, 3)) {
+            List<int[]> ps = prompts(40);
+            OnPolicyPairs.Result first = build(g, ps, 0, 40, EVEN_FIRST);
+            OnPolicyPairs.Result each = build(g, ps, 0, 40, EVEN_FIRST,
+                    new OnPolicyPairs.Config(4, 3, 1.0, 15, 5, true, false));
+            assertEquals(first.right(), each.right());
+            assertEquals(first.allWrong(), each.allWrong());
+            assertEquals(first.mixed(), each.mixed());
+            assertEquals(each.pairs().size(), each.pairCount());
+            assertTrue(each.pairs().size() > first.pairs().size(), "a random model repeats few errors: " + each);
+            assertTrue(each.pairs().containsAll(first.pairs()));
+            java.util.Map<String, List<List<Integer>>> rejectedByPrompt = new java.util.HashMap<>();
+            for (PreferenceTokens p : each.pairs()) {
+                assertEquals(0, p.chosen().ids()[p.chosen().responseStart()] % 2, "chosen is right");
+                List<Integer> r = Arrays.stream(Arrays.copyOfRange(p.rejected().ids(), p.rejected().responseStart(),
+                        p.rejected().length())).boxed().toList();
+                List<List<Integer>> seen = rejectedByPrompt.computeIfAbsent(p.origin(), k -> new ArrayList<>());
+                assertFalse(seen.contains(r), "a repeated wrong answer at " + p.origin());
+                seen.add(r);
+            }
+            assertTrue(rejectedByPrompt.values().stream().allMatch(v -> v.size() <= 4));
+
+            OnPolicyPairs.Result mixedOnly = build(g, ps, 0, 40, EVEN_FIRST,
+                    new OnPolicyPairs.Config(4, 3, 1.0, 15, 5, false, true));
+            assertTrue(first.allWrong() > 0, "some prompt is never right: " + first);
+            assertEquals(first.allWrong(), mixedOnly.allWrong(), "still counted");
+            assertEquals(first.mixed(), mixedOnly.pairs().size());
+            java.util.Set<String> neverRight = new java.util.HashSet<>();
+            first.pairs().forEach(p -> neverRight.add(p.origin()));
+            mixedOnly.pairs().forEach(p -> neverRight.remove(p.origin()));
+            assertEquals(first.allWrong(), neverRight.size());
+            for (PreferenceTokens p : mixedOnly.pairs()) {
+                assertTrue(first.pairs().contains(p));
+            }
         }
     }
 
