@@ -201,7 +201,7 @@ public final class LanguageDecider {
 
     /**
      * Serbian when ekavian forms outnumber ijekavian ones; among ijekavian Latin text, Croatian or Bosnian by
-     * their "who" and word choices; else (ijekavian Cyrillic is Bosnian or Serbian alike; no markers) the model's.
+     * their "who" and word choices (two more of one than of the other); else (ijekavian Cyrillic is Bosnian or Serbian alike; no markers) the model's.
      */
     static String serboCroatian(String sample, UnicodeScript script, String modelAnswer) {
         String yat = YAT.leader(YAT.count(sample), 1);
@@ -213,7 +213,8 @@ public final class LanguageDecider {
                 // Croatian is not written in Cyrillic
                 return modelAnswer.equals("hrv") ? "srp" : modelAnswer;
             }
-            String who = WHO.leader(WHO.count(sample), 1);
+            // two markers ahead, as Indonesian/Malay: one word of a page (a name, an abbreviation) does not decide
+            String who = WHO.leader(WHO.count(sample), 2);
             return who != null ? who : modelAnswer.equals("srp") ? "hrv" : modelAnswer;
         }
         return modelAnswer;
