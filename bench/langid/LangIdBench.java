@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -137,7 +138,9 @@ public final class LangIdBench {
         // speed: alternating rounds, best of each; thread CPU time (the machine is shared)
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Map<String, Double> best = new LinkedHashMap<>();
+        List<String> roundRatios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
+            Map<String, Double> round = new HashMap<>();
             for (Detector d : detectors) {
                 long c = mx.getCurrentThreadCpuTime();
                 for (Item it : items) {
@@ -145,7 +148,9 @@ public final class LangIdBench {
                 }
                 double s = (mx.getCurrentThreadCpuTime() - c) / 1e9;
                 best.merge(d.name(), s, Math::min);
+                round.put(d.name(), s);
             }
+            roundRatios.add(String.format("%.2f", round.get("opennlp") / round.get("ours")));
         }
         System.out.println();
         System.out.println("| detector | " + String.join(" | ", perSet.keySet()) + " | MB/s/core | docs/s/core |");
@@ -216,6 +221,8 @@ public final class LangIdBench {
         pairs.forEach((d, c) -> System.out.printf("udhr on supported language+script pairs, %s: %.3f (%d/%d)%n", d,
                 (double) c[0] / c[1], c[0], c[1]));
         System.out.println("udhr files outside those pairs (ours' answer): " + outside);
+        // the spread on a loaded machine: each round's ratio (opennlp and ours run back to back in a round)
+        System.out.println("step speed ours/opennlp by round: " + roundRatios);
         System.out.printf("step speed ours/opennlp (CPU time ratio, same texts): %.2f%n",
                 best.getOrDefault("opennlp", Double.NaN) / best.getOrDefault("ours", Double.NaN));
         System.out.printf("udhr_accuracy_ours=%.3f%n", oursUdhr);

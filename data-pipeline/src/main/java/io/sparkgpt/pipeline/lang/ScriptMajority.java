@@ -55,13 +55,15 @@ final class ScriptMajority {
         return Character.isLetter(cp) ? group(UnicodeScript.of(cp)).ordinal() + 1 : 0;
     }
 
-    static Result of(String whole) {
-        String text = whole.length() > MAX_CHARS ? whole.substring(0, MAX_CHARS) : whole;
+    /** The majority script's group plus one (a {@link #classOf} value) and the letter counts behind it. */
+    private record Count(int best, int bestLetters, int letters) {}
+
+    private static Count count(String text, int end) {
         int[] counts = new int[SCRIPTS.length + 1];
         int letters = 0;
         int latin = 0;
         int han = UnicodeScript.HAN.ordinal() + 1;
-        for (int i = 0, n = text.length(); i < n; i++) {
+        for (int i = 0; i < end; i++) {
             char ch = text.charAt(i);
             if (ch < 0x80) {
                 // ASCII: letters are Latin, and most pages are mostly ASCII
@@ -70,8 +72,9 @@ final class ScriptMajority {
                 }
                 continue;
             }
-            int c = classOf(text, i);
-            if (Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))) {
+            // a high surrogate at the end of the counted part is a lone one there, not a letter
+            int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
+            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             }
             if (c != 0) {
@@ -88,21 +91,79 @@ final class ScriptMajority {
                 best = s;
             }
         }
-        UnicodeScript major = SCRIPTS[best - 1];
-        if (counts[best] == letters) {
+        return new Count(best, counts[best], letters);
+    }
+
+    /** The majority script and the whole text with the other scripts' letters blanked out (one blank per run). */
+    static Result of(String whole) {
+        int end = Math.min(whole.length(), MAX_CHARS);
+        Count c = count(whole, end);
+        UnicodeScript major = SCRIPTS[c.best() - 1];
+        if (c.bestLetters() == c.letters()) {
             return new Result(whole, major, 1.0);
         }
-        boolean latinMajor = major == UnicodeScript.LATIN;
-        StringBuilder b = new StringBuilder(text.length());
+        StringBuilder b = new StringBuilder(end);
+        blank(whole, end, c.best(), b, null);
+        return new Result(b.toString(), major, (double) c.bestLetters() / c.letters());
+    }
+
+    /**
+     * What the model reads of a text: {@link LanguageIdentifier#sample} (the longest lines, up to {@code maxChars})
+     * of {@link #of}'s text, or that text itself when it is no longer than {@code maxChars}. A page all in one script
+     * is sampled as OpenNLP alone samples it; a mixed page is blanked in one pass that notes its line ends, and the
+     * longest lines are copied from there (no String per line, no sort of Strings).
+     */
+    static Result sample(String whole, int maxChars) {
+        int end = Math.min(whole.length(), MAX_CHARS);
+        Count c = count(whole, end);
+        UnicodeScript major = SCRIPTS[c.best() - 1];
+        if (c.bestLetters() == c.letters()) {
+            return new Result(whole.length() > maxChars ? LanguageIdentifier.sample(whole, maxChars) : whole, major,
+                    1.0);
+        }
+        StringBuilder b = new StringBuilder(end);
+        LineEnds lines = new LineEnds();
+        blank(whole, end, c.best(), b, lines);
+        String text = b.length() > maxChars ? longestLines(b, lines, maxChars) : b.toString();
+        return new Result(text, major, (double) c.bestLetters() / c.letters());
+    }
+
+    /** Positions of the newlines in the blanked text, in order. */
+    private static final class LineEnds {
+        int[] at = new int[32];
+        int n;
+
+        void add(int pos) {
+            if (n == at.length) {
+                at = java.util.Arrays.copyOf(at, n * 2);
+            }
+            at[n++] = pos;
+        }
+    }
+
+    /**
+     * Appends {@code text[0..end)} to {@code b} with the letters of scripts other than {@code best} blanked out (one
+     * blank per run of them, none at the start or after a blank); notes the newlines' positions in {@code b}.
+     */
+    private static void blank(String text, int end, int best, StringBuilder b, LineEnds lines) {
+        boolean latinMajor = best == UnicodeScript.LATIN.ordinal() + 1;
         int kept = 0;
-        for (int i = 0, n = text.length(); i < n; i++) {
+        for (int i = 0; i < end; i++) {
             char ch = text.charAt(i);
-            int len = Character.isHighSurrogate(ch) && i + 1 < n && Character.isLowSurrogate(text.charAt(i + 1))
+            int len = Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))
                     ? 2 : 1;
-            boolean other = ch < 0x80 ? !latinMajor && ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z')
-                    : classOf(text, i) != 0 && classOf(text, i) != best;
+            boolean other;
+            if (ch < 0x80) {
+                other = !latinMajor && ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
+                if (ch == '\n' && lines != null) {
+                    // everything from kept to i is kept: the newline lands at b's length plus that run
+                    lines.add(b.length() + i - kept);
+                }
+            } else {
+                int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
+                other = c != 0 && c != best;
+            }
             if (other) {
-                // one blank per run of blanked letters: the model sees word gaps, not a wall of spaces
                 b.append(text, kept, i);
                 if (b.length() > 0 && b.charAt(b.length() - 1) != ' ') {
                     b.append(' ');
@@ -111,8 +172,45 @@ final class ScriptMajority {
             }
             i += len - 1;
         }
-        b.append(text, kept, text.length());
-        return new Result(b.toString(), major, (double) counts[best] / letters);
+        b.append(text, kept, end);
+    }
+
+    /**
+     * {@link LanguageIdentifier#sample} of the blanked text {@code b} (longer than {@code maxChars}) from its noted
+     * line ends: the same lines in the same order (longest first, ties in text order), cut at {@code maxChars}.
+     */
+    private static String longestLines(StringBuilder b, LineEnds ends, int maxChars) {
+        int total = b.length();
+        // lines as String.split("\n") makes them: trailing empty lines dropped
+        int count = ends.n + 1;
+        while (count > 0 && lineLength(ends, count - 1, total) == 0) {
+            count--;
+        }
+        if (count == 1) {
+            int start = Math.max(0, (total - maxChars) / 2);
+            return b.substring(start, start + maxChars);
+        }
+        // length in the high bits, the index reversed in the low ones: ascending order read backwards is longest
+        // first, and among equals the earlier line first (Arrays.sort of the lines is stable)
+        long[] keys = new long[count];
+        for (int k = 0; k < count; k++) {
+            keys[k] = ((long) lineLength(ends, k, total) << 32) | (Integer.MAX_VALUE - k);
+        }
+        java.util.Arrays.sort(keys);
+        StringBuilder out = new StringBuilder(maxChars + 200);
+        for (int j = count - 1; j >= 0 && out.length() < maxChars; j--) {
+            int k = Integer.MAX_VALUE - (int) keys[j];
+            int start = k == 0 ? 0 : ends.at[k - 1] + 1;
+            int len = (int) (keys[j] >>> 32);
+            out.append(b, start, start + Math.min(len, maxChars - out.length())).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static int lineLength(LineEnds ends, int k, int total) {
+        int start = k == 0 ? 0 : ends.at[k - 1] + 1;
+        int stop = k < ends.n ? ends.at[k] : total;
+        return stop - start;
     }
 
     private static UnicodeScript group(UnicodeScript s) {

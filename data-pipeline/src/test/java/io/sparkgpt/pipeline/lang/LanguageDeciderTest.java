@@ -183,6 +183,29 @@ class LanguageDeciderTest {
     }
 
     @Test
+    void neuterNekoAndOneStrayWordDoNotMakeCroatianBosnian() {
+        // Croatian "neko vrijeme" / "neko predznanje": neko is the neuter of neki ("some") in all three standards,
+        // not only Bosnian's "someone" (the handbook's hr-HR page sect.who-is-this-book-for had it)
+        String hrv = "Čitatelji koji već imaju neko predznanje o sustavu mogu preskočiti prvo poglavlje. Nakon što "
+                + "je neko vrijeme radio u uredu, vratio se kući gdje ga je čekala obitelj.";
+        assertEquals("hrv", LanguageDecider.serboCroatian(hrv, UnicodeScript.LATIN, "hrv"));
+        assertEquals("[0, 1]", Arrays.toString(LanguageDecider.WHO.count(hrv)), "bos, hrv markers");
+        // one marker ahead is not enough (a name, an abbreviation, a quotation): the model's answer stands
+        assertEquals("bos", LanguageDecider.serboCroatian(hrv, UnicodeScript.LATIN, "bos"));
+        assertEquals("hrv", LanguageDecider.serboCroatian(hrv + " Tko zna?", UnicodeScript.LATIN, "bos"));
+    }
+
+    @Test
+    void kinMarkersAreWholeWords() {
+        // a marker inside a longer word, or a word longer than every marker, counts for nothing
+        int[] hits = LanguageDecider.ID_MS.count("kod kodnya pakejpakejpakejpakejpakej bahawa, Kod.");
+        assertEquals(List.of("ind", "zsm"), LanguageDecider.ID_MS.languages());
+        assertEquals("[0, 3]", Arrays.toString(hits));
+        // Cyrillic read as Latin, digraphs included (љ -> lj): "svijet" and "ljudi" not a marker
+        assertEquals("[0, 1]", Arrays.toString(LanguageDecider.YAT.count("свијет људи")));
+    }
+
+    @Test
     void tagalogCebuanoAndWarayAreToldApart() {
         LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
         String tgl = "Ang bagong bersyon ng programa ay inilabas kahapon at maaari na itong kunin ng lahat. Hindi "

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ScriptMajority} (a table lookup per character) against the plain definition (UnicodeScript.of per code
  * point) on real mixed pages: the handbook's Arabic, Persian and Indonesian pages, every udhr declaration in data/test
- * (many scripts, some beyond the BMP), and texts mixing scripts with supplementary letters.
+ * (many scripts, some beyond the BMP), and texts mixing scripts with supplementary letters; {@link ScriptMajority#sample}
+ * against {@link LanguageIdentifier#sample} of the plain definition's text.
  */
 class ScriptMajorityTest {
     @Test
@@ -23,12 +24,26 @@ class ScriptMajorityTest {
         }
         texts.add("𠀀𠀁 漢字 abc ꦲꦤꦕ \uD800 x \uDC00 μ ª Ω");
         texts.add("");
+        // line shapes String.split treats apart: leading, trailing and only empty lines, one line, ties in length
+        texts.add("\nعربي abc\n\nسلام x\n\n\n");
+        texts.add("abc دبیان\n");
+        texts.add("\n\n\n\n\n\n\n\n\nx я");
+        texts.add("ab я\ncd я\nef я\ngh я\nij я\nкл м\n");
         for (String t : texts) {
             ScriptMajority.Result want = reference(t);
             ScriptMajority.Result got = ScriptMajority.of(t);
             assertEquals(want.script(), got.script(), () -> t.substring(0, Math.min(80, t.length())));
             assertEquals(want.share(), got.share(), 1e-12);
             assertEquals(want.text(), got.text());
+            // the sample made from the noted line ends is the sample of the blanked text, at any length
+            for (int maxChars : new int[] {1000, 100, 7}) {
+                String w = want.text().length() > maxChars ? LanguageIdentifier.sample(want.text(), maxChars)
+                        : want.text();
+                ScriptMajority.Result s = ScriptMajority.sample(t, maxChars);
+                assertEquals(w, s.text(), () -> maxChars + ": " + t.substring(0, Math.min(80, t.length())));
+                assertEquals(want.script(), s.script());
+                assertEquals(want.share(), s.share(), 1e-12);
+            }
         }
     }
 
