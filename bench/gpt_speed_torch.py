@@ -108,10 +108,11 @@ while n_warm < warm or time.perf_counter() - w0 < WARM_SECONDS:
 warm_secs = time.perf_counter() - w0
 print(f"warmup: {n_warm} steps in {warm_secs:.2f} s (first step {first:.3f} s), {n_warm * B * T / warm_secs:.0f} tokens/s")
 print(f"first_tokens_per_s={n_warm * B * T / warm_secs:.1f}")
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 for _ in range(steps):
     step()
 secs = time.perf_counter() - t0
+cpu = time.process_time() - c0
 tps = steps * B * T / secs
 fpt = 6.0 * n_params + 12.0 * L * C * T
 a = torch.randn(1024, 1024)
@@ -130,4 +131,6 @@ cap = [l.split(":")[1].strip() for l in torch.__config__.show().split("\n") if "
 print(f"blas: omp {torch.get_num_threads()} thread(s), OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS', '-')}, "
       f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '-')}, "
       f"ATen CPU capability {cap[0] if cap else '?'}, mapped {mapped_blas()}")
+# CPU seconds per step (all threads), as SpeedBench prints: on a loaded machine the steadier figure
+print(f"cpu {cpu / steps:.3f} s/step (process, all threads)")
 print(f"tokens_per_s={tps:.1f}")
