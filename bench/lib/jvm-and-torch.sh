@@ -61,3 +61,17 @@ our_settings() {
     echo "ours-1worker-blas-${threads}|1|$threads"
   fi
 }
+
+# OpenBLAS kernel choices to try, one env assignment per line ("" = the environment's choice, printed by each run).
+# What OpenBLAS picks by itself on this VM's AMD family 26 (Zen 5) CPU: the bundled 0.3.19 (ours) "Barcelona"
+# (SSE kernels), Debian's 0.3.21 (PyTorch's) "Cooperlake" (AVX-512); the VM's environment pins both to
+# OPENBLAS_CORETYPE=Haswell (AVX2). On a CPU with the AVX-512 subsets OpenBLAS's SkylakeX kernels need, forcing them
+# is a second setting for BOTH sides (measured 2026-12-07: one-core sgemm ~100 -> ~180 GFLOP/s of thread CPU time).
+blas_core_envs() {
+  echo ""
+  local f
+  for f in avx512f avx512bw avx512dq avx512vl avx512cd; do
+    grep -qw "$f" /proc/cpuinfo || return 0
+  done
+  echo "OPENBLAS_CORETYPE=SkylakeX"
+}

@@ -13,7 +13,8 @@ import org.bytedeco.openblas.global.openblas_nolapack;
 
 /**
  * Training-speed benchmark of {@link GPT} (used by bench/gpt-speed.sh beside the PyTorch peer): random tokens,
- * {@code warmup} untimed steps (and at least 3 s of them: JIT warm-up), then {@code steps} timed optimizer steps;
+ * {@code warmup} untimed steps (and at least 3 s of them: JIT warm-up; their rate is printed as the cold figure,
+ * {@code first_tokens_per_s}), then {@code steps} timed optimizer steps (the steady figure, {@code tokens_per_s});
  * prints tokens/s, achieved FLOP/s (nanoGPT's estimate: 6N + 12 L C T per token) and the machine's sgemm peak
  * (1024^3 through the same OpenBLAS). With {@code profile} it samples the main thread's stack every 5 ms and prints the hottest frames.
  *
@@ -36,7 +37,8 @@ public final class SpeedBench {
         }
         GPT.setBlasThreads(blas);
         System.out.println("blas: bundled OpenBLAS " + openblas_nolapack.OPENBLAS_VERSION.trim() + ", "
-                + GPT.blasThreads() + " thread(s), mapped " + mappedBlas());
+                + GPT.blasThreads() + " thread(s), OPENBLAS_CORETYPE="
+                + System.getenv().getOrDefault("OPENBLAS_CORETYPE", "-") + ", mapped " + mappedBlas());
         int V = 65;
         GPTConfig cfg = new GPTConfig(V, T, L, H, C, 0.0, false, true);
         TrainConfig tc = TrainConfig.defaults().withBatch(B, 1);
@@ -47,11 +49,20 @@ public final class SpeedBench {
             System.out.println("kernels: " + g.kernels());
             // untimed: at least `warm` steps and WARM_SECONDS, so that the JIT has compiled the Vector API kernels
             // (interpreted, they run 100x slower) before the clock starts
-            long warmStart = System.nanoTime();
-            for (int i = 0; i < warm || System.nanoTime() - warmStart < WARM_SECONDS * 1e9; i++) {
+            long warmStart = System.nanoTime(), firstStep = 0;
+            int warmSteps = 0;
+            for (; warmSteps < warm || System.nanoTime() - warmStart < WARM_SECONDS * 1e9; warmSteps++) {
                 TokenWindows.Batch b = w.next(B);
                 g.trainStep(b.x(), b.y(), 1e-3, tc);
+                if (warmSteps == 0) {
+                    firstStep = System.nanoTime() - warmStart;
+                }
             }
+            double warmSecs = (System.nanoTime() - warmStart) / 1e9;
+            // the cold figure beside the steady one: a skeptic wants both (gpt-speed.sh prints them)
+            System.out.printf("warmup: %d steps in %.2f s (first step %.3f s), %.0f tokens/s%n", warmSteps, warmSecs,
+                    firstStep / 1e9, (double) warmSteps * B * T / warmSecs);
+            System.out.printf("first_tokens_per_s=%.1f%n", (double) warmSteps * B * T / warmSecs);
             Thread main = Thread.currentThread();
             AtomicBoolean done = new AtomicBoolean();
             Map<String, Integer> hist = new HashMap<>();
