@@ -58,6 +58,13 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
     int maxNew;
     @Option(names = "--temperature", defaultValue = "1.0", description = "rollout temperature (default: ${DEFAULT-VALUE})")
     double temperature;
+    @Option(names = "--samples-per-prompt", defaultValue = "1", description = "responses sampled per prompt in a "
+            + "step; a step has --batch-size prompts, so batch-size x this many rollouts (default: ${DEFAULT-VALUE})")
+    int samplesPerPrompt;
+    @Option(names = "--baseline", defaultValue = "value", description = "the advantage's baseline: value (GAE on the "
+            + "value head) or group (leave-one-out mean of the same prompt's other samples, RLOO; needs "
+            + "--samples-per-prompt >= 2) (default: ${DEFAULT-VALUE})")
+    String baseline;
 
     public static void main(String[] args) {
         Cli.main(new PpoJob(), args);
@@ -99,7 +106,7 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
                     double loss = (double) m.get("loss");
                     ctx.checkFinite(loss, i);
                     lossSum += loss;
-                    tokens += Math.round((double) m.get("response_tokens") * tc.batchSize());
+                    tokens += Math.round((double) m.get("response_tokens") * (double) m.get("rollouts"));
                 }
             }
             return new LocalWork(lossSum, ctx.cfg().localSteps(), tokens);
@@ -146,8 +153,13 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
         AlignRun.Setup s = AlignRun.setup(storage, o);
         PpoConfig pc;
         try {
+            PpoConfig.Baseline b = switch (baseline) {
+                case "value" -> PpoConfig.Baseline.VALUE;
+                case "group" -> PpoConfig.Baseline.GROUP;
+                default -> throw new IllegalArgumentException("--baseline " + baseline + ": expected value or group");
+            };
             pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
-                    s.template().stopToken());
+                    s.template().stopToken(), samplesPerPrompt, b);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }
