@@ -92,6 +92,28 @@ from="$it1-it2/model/model.ckpt" dpo dpo-on-b0.3-lr2e-4-sft1-it3 "${on[@]}" "${b
 dpo dpo-off-b0.3-lr2e-4-sft1-s2 "${off[@]}" "${best[@]}" --seed 2
 dpo dpo-off-b0.3-lr2e-4-sft1-s3 "${off[@]}" "${best[@]}" --seed 3
 
+# hppo's PPO runs: name (hppo-...-sN), seed, then the job's options that vary (lr, kl-coef, rounds, batch, ...);
+# the rest as ppo() above
+hppo() {
+  local name="$1" seed="$2"; shift 2
+  wanted "$name" || return 0
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
+    --data "$task/prompts.jsonl" --reward checker --max-new-tokens 4 --local-steps 5 --warmup 5 --eval-every 5 \
+    --output "$pt/$name" --workers 2 --seed "$seed" --overwrite "$@" > "$pt/$name.log" 2>&1 \
+    || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
+  ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
+}
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # a gentler step than ppo() (lr 5e-4)
+  hppo "hppo-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 16
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # 4 samples of each of 8 prompts per step, each measured against its 3 siblings (RLOO) instead of the value head
+  hppo "hppo-rloo4-b8-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 8 \
+    --samples-per-prompt 4 --baseline group
+done
+
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
 import glob, json, math, os, re, sys
