@@ -130,6 +130,17 @@ public final class PpoTask implements AlignTask {
 
     @Override
     public Map<String, Object> step(long step, double lr) {
+        return step(step, lr, false);
+    }
+
+    /**
+     * One PPO step; with {@code policyFrozen} only the value head learns (its warm-up: a fresh head's estimates are
+     * noise, and GAE on them hands the first policy updates advantages of noise).
+     */
+    public Map<String, Object> step(long step, double lr, boolean policyFrozen) {
+        if (policyFrozen && pc.baseline() != PpoConfig.Baseline.VALUE) {
+            throw new IllegalArgumentException("a value-head warm-up needs the value baseline");
+        }
         int k = pc.samplesPerPrompt();
         int n = tc.batchSize() * k; // rollouts: each drawn prompt k times, its samples side by side
         long seed = Rng.mix(tc.seed(), 17);
@@ -166,8 +177,11 @@ public final class PpoTask implements AlignTask {
         for (int e = 0; e < pc.epochs(); e++) {
             double[][] rowGrad = new double[n][C + 1];
             double[][] rowStats = new double[n][3]; // policy loss, value loss, clipped tokens
-            policy.gradient(bt.padded().x(), ppoLoss(bt, adv, ret, 1.0 / tokens, rowGrad, rowStats), tc);
-            policy.update(lr, tc);
+            policy.gradient(bt.padded().x(), ppoLoss(bt, adv, ret, 1.0 / tokens, rowGrad, rowStats, policyFrozen),
+                    tc);
+            if (!policyFrozen) {
+                policy.update(lr, tc);
+            }
             if (pc.baseline() == PpoConfig.Baseline.VALUE) {
                 value.zeroGrad();
                 for (double[] g : rowGrad) {
@@ -197,7 +211,7 @@ public final class PpoTask implements AlignTask {
 
     /** Surrogate + valueCoef * value loss, mean over the batch's response tokens; per-row accumulators only. */
     private LogitsLoss ppoLoss(Batch bt, double[][] adv, double[][] ret, double scale, double[][] rowGrad,
-                               double[][] rowStats) {
+                               double[][] rowStats, boolean policyFrozen) {
         int[][] y = bt.padded().y();
         boolean trainValue = pc.baseline() == PpoConfig.Baseline.VALUE;
         return (row0, mb) -> {
@@ -216,7 +230,11 @@ public final class PpoTask implements AlignTask {
                     }
                     double lp = LogProbGrad.logProb(lg, off, V, tgt);
                     Ppo.Surrogate s = Ppo.surrogate(lp, bt.logpOld()[row][k], adv[row][k], pc.clip());
-                    LogProbGrad.writeGrad(lg, off, V, tgt, s.dLogp() * scale);
+                    if (policyFrozen) {
+                        LogProbGrad.zero(lg, off, V);
+                    } else {
+                        LogProbGrad.writeGrad(lg, off, V, tgt, s.dLogp() * scale);
+                    }
                     Ppo.ValueLoss vl = new Ppo.ValueLoss(0, 0);
                     if (trainValue) { // the group baseline needs no value head: nothing of it reaches the trunk
                         int hOff = (b * T + t) * C;

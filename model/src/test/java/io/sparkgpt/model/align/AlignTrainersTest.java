@@ -156,6 +156,23 @@ class AlignTrainersTest {
     }
 
     @Test
+    void aValueWarmupStepTrainsTheHeadAlone() {
+        TrainConfig tc = tc(4, 1e-2);
+        PpoConfig pc = new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1);
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            ScalarHead head = ScalarHead.create(CFG.nEmbd(), 8);
+            float[] head0 = head.params().clone(), policy0 = policy.params().clone();
+            PpoTask task = new PpoTask(policy, ref, head, tc, pc, prompts(64, 9), prompts(32, 10), CHECKER);
+            Map<String, Object> m = task.step(0, 1e-2, true);
+            assertArrayEquals(policy0, policy.params(), "the policy is frozen during the warm-up");
+            assertFalse(java.util.Arrays.equals(head0, head.params()), "the value head learns");
+            assertTrue((double) m.get("value_loss") > 0, m.toString());
+            task.step(1, 1e-2, false);
+            assertFalse(java.util.Arrays.equals(policy0, policy.params()), "after the warm-up the policy learns");
+        }
+    }
+
+    @Test
     void theGroupBaselineNeedsTwoSamplesPerPrompt() {
         assertThrows(IllegalArgumentException.class,
                 () -> new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 1, PpoConfig.Baseline.GROUP));
