@@ -113,6 +113,11 @@ for s in ${PPO_SEEDS:-1 2 3}; do
   hppo "hppo-rloo4-b8-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 8 \
     --samples-per-prompt 4 --baseline group
 done
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # the value baseline, its head trained alone for the first 5 rounds (policy frozen), then 25 rounds of PPO
+  hppo "hppo-vw5-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 30 --batch-size 16 \
+    --value-warmup-rounds 5
+done
 
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'
