@@ -128,6 +128,32 @@ pd e8 0.3 0 2e-4 1 "" 0.3 # the preference term alone, against the SFT term alon
 for s in ${PD_SEEDS:-1 2 3}; do
   pd e8 0.3 0.3 1e-4 "$s" 30 # half the lr, three times the steps
 done
+# hppo's PPO runs: name (hppo-...-sN), seed, then the job's options that vary (lr, kl-coef, rounds, batch, ...);
+# the rest as ppo() above
+hppo() {
+  local name="$1" seed="$2"; shift 2
+  wanted "$name" || return 0
+  [[ -f "$pt/$name/_SUCCESS" ]] || "$d/ppo.sh" --master "local[2]" -- --init "$sft" --tokenizer "$tok" \
+    --data "$task/prompts.jsonl" --reward checker --max-new-tokens 4 --local-steps 5 --warmup 5 --eval-every 5 \
+    --output "$pt/$name" --workers 2 --seed "$seed" --overwrite "$@" > "$pt/$name.log" 2>&1 \
+    || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; return 0; }
+  ev "$name" "$pt/$name/model/model.ckpt"
+  echo "$name done $(date -u +%H:%M)"
+}
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # a gentler step than ppo() (lr 5e-4)
+  hppo "hppo-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 16
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # 4 samples of each of 8 prompts per step, each measured against its 3 siblings (RLOO) instead of the value head
+  hppo "hppo-rloo4-b8-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 8 \
+    --samples-per-prompt 4 --baseline group
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # the value baseline, its head trained alone for the first 5 rounds (policy frozen), then 25 rounds of PPO
+  hppo "hppo-vw5-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 30 --batch-size 16 \
+    --value-warmup-rounds 5
+done
 
 # the table: every evaluated model against SFT, problem by problem
 python3 - "$pt" <<'EOF'

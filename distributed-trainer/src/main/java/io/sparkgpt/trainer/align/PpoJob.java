@@ -58,6 +58,16 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
     int maxNew;
     @Option(names = "--temperature", defaultValue = "1.0", description = "rollout temperature (default: ${DEFAULT-VALUE})")
     double temperature;
+    @Option(names = "--samples-per-prompt", defaultValue = "1", description = "responses sampled per prompt in a "
+            + "step; a step has --batch-size prompts, so batch-size x this many rollouts (default: ${DEFAULT-VALUE})")
+    int samplesPerPrompt;
+    @Option(names = "--baseline", defaultValue = "value", description = "the advantage's baseline: value (GAE on the "
+            + "value head) or group (leave-one-out mean of the same prompt's other samples, RLOO; needs "
+            + "--samples-per-prompt >= 2) (default: ${DEFAULT-VALUE})")
+    String baseline;
+    @Option(names = "--value-warmup-rounds", defaultValue = "0", description = "first rounds in which only the value "
+            + "head learns, the policy frozen (value baseline only) (default: ${DEFAULT-VALUE})")
+    int valueWarmupRounds;
 
     public static void main(String[] args) {
         Cli.main(new PpoJob(), args);
@@ -81,7 +91,7 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
     }
 
     /** A worker's round: rollouts on this executor from its prompts, scores, PPO steps. */
-    record Trainer(String init, int vocab, long seed, PpoConfig pc, RewardSpec spec)
+    record Trainer(String init, int vocab, long seed, PpoConfig pc, RewardSpec spec, int valueWarmupRounds)
             implements LocalTrainer<ArrayList<AlignData.Prompt>> {
         @Override
         public LocalWork train(LocalModel model, ArrayList<AlignData.Prompt> shard, RoundContext ctx) {
@@ -95,11 +105,11 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
                 PpoTask task = new PpoTask(am.gpt(), ref, am.head(), tc, pc, prompts, List.of(),
                         spec.build(vocab, seed));
                 for (int i = 0; i < ctx.cfg().localSteps(); i++) {
-                    Map<String, Object> m = task.step(i, ctx.lr(i));
+                    Map<String, Object> m = task.step(i, ctx.lr(i), ctx.round() <= valueWarmupRounds);
                     double loss = (double) m.get("loss");
                     ctx.checkFinite(loss, i);
                     lossSum += loss;
-                    tokens += Math.round((double) m.get("response_tokens") * tc.batchSize());
+                    tokens += Math.round((double) m.get("response_tokens") * (double) m.get("rollouts"));
                 }
             }
             return new LocalWork(lossSum, ctx.cfg().localSteps(), tokens);
@@ -146,10 +156,19 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
         AlignRun.Setup s = AlignRun.setup(storage, o);
         PpoConfig pc;
         try {
+            PpoConfig.Baseline b = switch (baseline) {
+                case "value" -> PpoConfig.Baseline.VALUE;
+                case "group" -> PpoConfig.Baseline.GROUP;
+                default -> throw new IllegalArgumentException("--baseline " + baseline + ": expected value or group");
+            };
             pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
-                    s.template().stopToken());
+                    s.template().stopToken(), samplesPerPrompt, b);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
+        }
+        if (valueWarmupRounds < 0 || (valueWarmupRounds > 0 && pc.baseline() != PpoConfig.Baseline.VALUE)) {
+            throw new UsageException("--value-warmup-rounds " + valueWarmupRounds + ": needs a count >= 0 and, when "
+                    + "above 0, --baseline value");
         }
         if (!reward.equals("checker")) {
             storage.requireExists("--reward model", reward);
@@ -169,7 +188,7 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
         try {
             return AlignRun.plan(storage, o, new AlignRun.Parts<>("ppo", s, true,
                             AlignData.deal(data.train(), o.round.workers), "sparkgpt PPO",
-                            new Trainer(o.init, vocab, o.run.seed, pc, spec),
+                            new Trainer(o.init, vocab, o.run.seed, pc, spec, valueWarmupRounds),
                             new HeldOut(data.val(), ref, spec.build(vocab, o.run.seed), s.tc().withSeed(o.run.seed),
                                     pc),
                             "val_reward", PpoTask.VALUE_HEAD_KEY, Map.of("trainer", PpoJob.class.getName())),

@@ -80,6 +80,9 @@ public final class EvaluateJob implements Callable<Integer> {
     int maxNewTokens;
     @Option(names = "--report", description = "JSON report path (default: <run>/eval.json, or eval.json beside the model file)")
     String report;
+    @Option(names = "--samples", defaultValue = "1", description = "with --reference: answers sampled per exact-match "
+            + "problem for the sampled reward and KL (more: a tighter estimate) (default: ${DEFAULT-VALUE})")
+    int samples;
     @Option(names = "--seed", defaultValue = "1337", description = "seed of the chat-token rows a base model is given (default: ${DEFAULT-VALUE})")
     long seed;
 
@@ -281,7 +284,14 @@ public final class EvaluateJob implements Callable<Integer> {
         if (limit > 0 && ps.size() > limit) {
             ps = ps.subList(0, limit);
         }
-        List<int[]> ids = ps.stream().map(AlignData.Prompt::ids).toList();
+        if (samples < 1) {
+            throw new UsageException("--samples " + samples + ": needs at least 1");
+        }
+        // each problem `samples` times over: every copy draws its own answer (the rollout seed follows the index)
+        List<int[]> ids = new ArrayList<>();
+        for (int k = 0; k < samples; k++) {
+            ps.forEach(p -> ids.add(p.ids()));
+        }
         PpoTask task = new PpoTask(gpt, ref, ScalarHead.create(gpt.config().nEmbd(), seed),
                 TrainConfig.defaults().withSeed(seed), PpoConfig.defaults(maxNewTokens, t.stopToken()), ids, ids,
                 AnswerChecker.of(t, ps));
@@ -289,6 +299,7 @@ public final class EvaluateJob implements Callable<Integer> {
         fig.put("sampled.reward", ((Number) m.get("val_reward")).doubleValue());
         fig.put("kl_to_reference", ((Number) m.get("val_kl")).doubleValue());
         m.put("reference", reference);
+        m.put("samples_per_problem", samples);
         return m;
     }
 

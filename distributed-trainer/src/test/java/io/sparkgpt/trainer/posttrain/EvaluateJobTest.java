@@ -115,6 +115,12 @@ class EvaluateJobTest {
         assertEquals(0.0, r.get("figures").get("kl_to_reference").asDouble());
         double reward = r.get("figures").get("sampled.reward").asDouble();
         assertTrue(reward >= 0 && reward <= 1, "reward " + reward);
+        // several answers per problem: each problem sampled 4 times, the first copy the same draws as above
+        JsonNode r4 = evaluate("--model", lm.toString(), "--tokenizer", tdir.toString(), "--reference", lm.toString(),
+                "--exact-match", em.toString(), "--max-new-tokens", "3", "--samples", "4");
+        assertEquals(8, r4.get("sampled").get("val_prompts").asInt());
+        assertEquals(4, r4.get("sampled").get("samples_per_problem").asInt());
+        assertEquals(0.0, r4.get("figures").get("kl_to_reference").asDouble());
     }
 
     private static List<PreferencePair> pairs(Path file) {

@@ -60,6 +60,27 @@ public final class Ppo {
     }
 
     /**
+     * Leave-one-out advantages (RLOO): {@code returns} holds groups of {@code k} consecutive samples of one prompt;
+     * each sample's advantage is its return less the mean return of the other {@code k - 1} of its group.
+     */
+    public static double[] leaveOneOut(double[] returns, int k) {
+        if (k < 2 || returns.length % k != 0) {
+            throw new IllegalArgumentException(returns.length + " returns do not form groups of " + k + " (k >= 2)");
+        }
+        double[] adv = new double[returns.length];
+        for (int g = 0; g < returns.length; g += k) {
+            double sum = 0;
+            for (int i = g; i < g + k; i++) {
+                sum += returns[i];
+            }
+            for (int i = g; i < g + k; i++) {
+                adv[i] = returns[i] - (sum - returns[i]) / (k - 1);
+            }
+        }
+        return adv;
+    }
+
+    /**
      * Advantages normalised to mean 0 and standard deviation 1 over all tokens of a batch (population std,
      * {@code 1e-8} added): the usual PPO whitening. Returns new arrays.
      */

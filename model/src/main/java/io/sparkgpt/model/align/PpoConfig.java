@@ -13,15 +13,44 @@ package io.sparkgpt.model.align;
  * @param maxNewTokens  response length limit
  * @param temperature   sampling temperature of the rollouts
  * @param stopToken     the id that ends a response (-1: none)
+ * @param samplesPerPrompt responses sampled per prompt in a step [rloo_k, GRPO's group size]
+ * @param baseline      what the advantage is measured against: the value head (GAE), or the other samples of
+ *                      the same prompt (RLOO)
  */
 public record PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
-                        int epochs, int maxNewTokens, double temperature, int stopToken)
+                        int epochs, int maxNewTokens, double temperature, int stopToken, int samplesPerPrompt,
+                        Baseline baseline)
         implements java.io.Serializable {
+    /** The advantage's baseline. */
+    public enum Baseline {
+        /** GAE on the value head's estimates (InstructGPT, TRL's PPOTrainer). */
+        VALUE,
+        /**
+         * Leave-one-out: a sample's return (score minus its KL penalty) less the mean return of the prompt's other
+         * samples, on every token of it (Ahmadian et al. 2024, TRL's RLOOTrainer); the value head is not trained.
+         * A binary checker's reward says little about one sample against a value head that cannot tell an easy
+         * prompt from a hard one; against its siblings it says which answer was better.
+         */
+        GROUP
+    }
+
     public PpoConfig {
         if (klCoef < 0 || !(gamma >= 0 && gamma <= 1) || !(lambda >= 0 && lambda <= 1) || !(clip > 0)
-                || !(valueClip > 0) || valueCoef < 0 || epochs < 1 || maxNewTokens < 1 || !(temperature > 0)) {
+                || !(valueClip > 0) || valueCoef < 0 || epochs < 1 || maxNewTokens < 1 || !(temperature > 0)
+                || samplesPerPrompt < 1 || baseline == null) {
             throw new IllegalArgumentException("PPO settings out of range: " + this);
         }
+        if (baseline == Baseline.GROUP && samplesPerPrompt < 2) {
+            throw new IllegalArgumentException("the group baseline needs at least 2 samples per prompt, got "
+                    + samplesPerPrompt);
+        }
+    }
+
+    /** One sample per prompt, the value head's baseline (the settings before the group baseline existed). */
+    public PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
+                     int epochs, int maxNewTokens, double temperature, int stopToken) {
+        this(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNewTokens, temperature, stopToken, 1,
+                Baseline.VALUE);
     }
 
     /** TRL's defaults: KL 0.2, gamma 1, lambda 0.95, clip 0.2, value clip 0.2, value weight 0.1, 4 epochs. */

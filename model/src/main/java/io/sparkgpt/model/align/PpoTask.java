@@ -130,19 +130,46 @@ public final class PpoTask implements AlignTask {
 
     @Override
     public Map<String, Object> step(long step, double lr) {
-        int n = tc.batchSize();
+        return step(step, lr, false);
+    }
+
+    /**
+     * One PPO step; with {@code policyFrozen} only the value head learns (its warm-up: a fresh head's estimates are
+     * noise, and GAE on them hands the first policy updates advantages of noise).
+     */
+    public Map<String, Object> step(long step, double lr, boolean policyFrozen) {
+        if (policyFrozen && pc.baseline() != PpoConfig.Baseline.VALUE) {
+            throw new IllegalArgumentException("a value-head warm-up needs the value baseline");
+        }
+        int k = pc.samplesPerPrompt();
+        int n = tc.batchSize() * k; // rollouts: each drawn prompt k times, its samples side by side
         long seed = Rng.mix(tc.seed(), 17);
-        List<int[]> prompts = Batches.draw(train, n, seed, step);
+        List<int[]> prompts = new ArrayList<>(n);
+        for (int[] p : Batches.draw(train, tc.batchSize(), seed, step)) {
+            for (int j = 0; j < k; j++) {
+                prompts.add(p);
+            }
+        }
         Batch bt = rollouts(prompts, Rng.mix(tc.seed(), 19), step * n);
         double[][] adv = new double[n][];
         double[][] ret = new double[n][];
+        double[] seqReturn = new double[n];
         long tokens = 0;
         for (int b = 0; b < n; b++) {
             double[] r = Ppo.rewards(bt.logpOld()[b], bt.logpRef()[b], bt.scores()[b], pc.klCoef());
             Ppo.Gae g = Ppo.gae(r, bt.valuesOld()[b], pc.gamma(), pc.lambda());
             adv[b] = g.advantages();
             ret[b] = g.returns();
+            for (double v : r) {
+                seqReturn[b] += v;
+            }
             tokens += r.length;
+        }
+        if (pc.baseline() == PpoConfig.Baseline.GROUP) {
+            double[] loo = Ppo.leaveOneOut(seqReturn, k);
+            for (int b = 0; b < n; b++) {
+                java.util.Arrays.fill(adv[b], loo[b]);
+            }
         }
         adv = Ppo.whiten(adv);
         double polLoss = 0, valLoss = 0, clipFrac = 0;
@@ -150,13 +177,18 @@ public final class PpoTask implements AlignTask {
         for (int e = 0; e < pc.epochs(); e++) {
             double[][] rowGrad = new double[n][C + 1];
             double[][] rowStats = new double[n][3]; // policy loss, value loss, clipped tokens
-            policy.gradient(bt.padded().x(), ppoLoss(bt, adv, ret, 1.0 / tokens, rowGrad, rowStats), tc);
-            value.zeroGrad();
-            for (double[] g : rowGrad) {
-                value.addGrad(g);
+            policy.gradient(bt.padded().x(), ppoLoss(bt, adv, ret, 1.0 / tokens, rowGrad, rowStats, policyFrozen),
+                    tc);
+            if (!policyFrozen) {
+                policy.update(lr, tc);
             }
-            policy.update(lr, tc);
-            value.update(lr, tc.beta1(), tc.beta2(), tc.eps());
+            if (pc.baseline() == PpoConfig.Baseline.VALUE) {
+                value.zeroGrad();
+                for (double[] g : rowGrad) {
+                    value.addGrad(g);
+                }
+                value.update(lr, tc.beta1(), tc.beta2(), tc.eps());
+            }
             if (e == pc.epochs() - 1) {
                 for (double[] s : rowStats) {
                     polLoss += s[0] / tokens;
@@ -173,13 +205,15 @@ public final class PpoTask implements AlignTask {
         m.put("value_loss", valLoss);
         m.put("clip_fraction", clipFrac);
         m.put("response_tokens", (double) tokens / n);
+        m.put("rollouts", (double) n);
         return m;
     }
 
     /** Surrogate + valueCoef * value loss, mean over the batch's response tokens; per-row accumulators only. */
     private LogitsLoss ppoLoss(Batch bt, double[][] adv, double[][] ret, double scale, double[][] rowGrad,
-                               double[][] rowStats) {
+                               double[][] rowStats, boolean policyFrozen) {
         int[][] y = bt.padded().y();
+        boolean trainValue = pc.baseline() == PpoConfig.Baseline.VALUE;
         return (row0, mb) -> {
             FloatBuffer lg = mb.logits();
             int T = mb.T(), V = mb.V(), C = mb.C();
@@ -196,12 +230,19 @@ public final class PpoTask implements AlignTask {
                     }
                     double lp = LogProbGrad.logProb(lg, off, V, tgt);
                     Ppo.Surrogate s = Ppo.surrogate(lp, bt.logpOld()[row][k], adv[row][k], pc.clip());
-                    LogProbGrad.writeGrad(lg, off, V, tgt, s.dLogp() * scale);
-                    int hOff = (b * T + t) * C;
-                    double v = value.score(mb.hidden(), hOff);
-                    Ppo.ValueLoss vl = Ppo.valueLoss(v, bt.valuesOld()[row][k], ret[row][k], pc.valueClip());
-                    value.backward(mb.hidden(), hOff, vl.dValue() * pc.valueCoef() * scale, mb.hiddenGrad(),
-                            rowGrad[row]);
+                    if (policyFrozen) {
+                        LogProbGrad.zero(lg, off, V);
+                    } else {
+                        LogProbGrad.writeGrad(lg, off, V, tgt, s.dLogp() * scale);
+                    }
+                    Ppo.ValueLoss vl = new Ppo.ValueLoss(0, 0);
+                    if (trainValue) { // the group baseline needs no value head: nothing of it reaches the trunk
+                        int hOff = (b * T + t) * C;
+                        double v = value.score(mb.hidden(), hOff);
+                        vl = Ppo.valueLoss(v, bt.valuesOld()[row][k], ret[row][k], pc.valueClip());
+                        value.backward(mb.hidden(), hOff, vl.dValue() * pc.valueCoef() * scale, mb.hiddenGrad(),
+                                rowGrad[row]);
+                    }
                     rowStats[row][0] += s.loss();
                     rowStats[row][1] += vl.loss();
                     rowStats[row][2] += s.clipped() ? 1 : 0;

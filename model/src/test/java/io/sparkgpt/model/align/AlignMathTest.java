@@ -163,6 +163,17 @@ class AlignMathTest {
     }
 
     @Test
+    void leaveOneOutByHand() {
+        // groups of 3: {1, 0, 0} -> 1 - 0, 0 - 0.5, 0 - 0.5; {1, 1, 1} -> all 0 (nothing to prefer)
+        assertArrayEquals(new double[] {1, -0.5, -0.5, 0, 0, 0},
+                Ppo.leaveOneOut(new double[] {1, 0, 0, 1, 1, 1}, 3), 1e-12);
+        // groups of 2: the difference of the pair, each way
+        assertArrayEquals(new double[] {0.75, -0.75}, Ppo.leaveOneOut(new double[] {0.5, -0.25}, 2), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> Ppo.leaveOneOut(new double[5], 2));
+        assertThrows(IllegalArgumentException.class, () -> Ppo.leaveOneOut(new double[4], 1));
+    }
+
+    @Test
     void clippedSurrogateByHand() {
         double e = 0.2;
         // ratio 1, A 3: loss -3, d/dlogp = -ratio*A = -3

@@ -136,6 +136,48 @@ class AlignTrainersTest {
         }
     }
 
+    @Test
+    void ppoWithTheGroupBaselineRaisesTheCheckerReward() {
+        TrainConfig tc = tc(25, 1e-2).withBatch(4, 1);
+        PpoConfig pc = new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 4, PpoConfig.Baseline.GROUP);
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            ScalarHead head = ScalarHead.create(CFG.nEmbd(), 8);
+            float[] head0 = head.params().clone();
+            PpoTask task = new PpoTask(policy, ref, head, tc, pc, prompts(64, 9), prompts(32, 10), CHECKER);
+            double b = (double) task.evaluate().get("val_reward");
+            Map<String, Object> first = task.step(0, 1e-2);
+            assertEquals(16.0, (double) first.get("rollouts"), "4 prompts x 4 samples");
+            assertEquals(0.0, (double) first.get("value_loss"), "no value loss with the group baseline");
+            AlignLoop.Result r = loop(task, tc, null, "val_reward").run(Long.MAX_VALUE);
+            double a = (double) r.lastEval().get("val_reward");
+            assertTrue(a > b + 0.2, "reward " + b + " -> " + a + " " + r.lastEval());
+            assertArrayEquals(head0, head.params(), "the value head is not trained with the group baseline");
+        }
+    }
+
+    @Test
+    void aValueWarmupStepTrainsTheHeadAlone() {
+        TrainConfig tc = tc(4, 1e-2);
+        PpoConfig pc = new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1);
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            ScalarHead head = ScalarHead.create(CFG.nEmbd(), 8);
+            float[] head0 = head.params().clone(), policy0 = policy.params().clone();
+            PpoTask task = new PpoTask(policy, ref, head, tc, pc, prompts(64, 9), prompts(32, 10), CHECKER);
+            Map<String, Object> m = task.step(0, 1e-2, true);
+            assertArrayEquals(policy0, policy.params(), "the policy is frozen during the warm-up");
+            assertFalse(java.util.Arrays.equals(head0, head.params()), "the value head learns");
+            assertTrue((double) m.get("value_loss") > 0, m.toString());
+            task.step(1, 1e-2, false);
+            assertFalse(java.util.Arrays.equals(policy0, policy.params()), "after the warm-up the policy learns");
+        }
+    }
+
+    @Test
+    void theGroupBaselineNeedsTwoSamplesPerPrompt() {
+        assertThrows(IllegalArgumentException.class,
+                () -> new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 1, PpoConfig.Baseline.GROUP));
+    }
+
     /** Runs 4 steps straight, and 2 + resume + 2 in another folder: every parameter and metric line equal. */
     void resumesBitForBit(Function<Integer, AlignTask> make, String metric, Function<AlignTask, float[]> extra) {
         TrainConfig tc = tc(4, 3e-3).withEval(2, 1).withCheckpointInterval(2);
