@@ -60,10 +60,9 @@ final class ScriptMajority {
 
     /** Counts {@code text[0..end)}; notes its newlines in {@code lines} unless that is null. */
     private static Count count(String text, int end, LineEnds lines) {
+        // counts[0] collects the non-letters; Han is weighted at the end
         int[] counts = new int[SCRIPTS.length + 1];
-        int letters = 0;
         int latin = 0;
-        int han = UnicodeScript.HAN.ordinal() + 1;
         for (int i = 0; i < end; i++) {
             char ch = text.charAt(i);
             if (ch < 0x80) {
@@ -73,23 +72,23 @@ final class ScriptMajority {
                 } else if (ch == '\n' && lines != null) {
                     lines.add(i);
                 }
-                continue;
-            }
-            // a high surrogate at the end of the counted part is a lone one there, not a letter
-            int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
-            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            }
-            if (c != 0) {
-                int w = c == han ? CJK_WEIGHT : 1;
-                counts[c] += w;
-                letters += w;
+            } else if (!Character.isSurrogate(ch)) {
+                counts[BMP[ch] & 0xff]++;
+            } else {
+                // a high surrogate at the end of the counted part is a lone one there, not a letter
+                counts[Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i)]++;
+                if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                }
             }
         }
+        counts[0] = 0;
+        counts[UnicodeScript.HAN.ordinal() + 1] *= CJK_WEIGHT;
         counts[UnicodeScript.LATIN.ordinal() + 1] += latin;
-        letters += latin;
+        int letters = 0;
         int best = UnicodeScript.LATIN.ordinal() + 1;
         for (int s = 1; s < counts.length; s++) {
+            letters += counts[s];
             if (counts[s] > counts[best]) {
                 best = s;
             }
@@ -165,6 +164,9 @@ final class ScriptMajority {
                     // everything from kept to i is kept: the newline lands at b's length plus that run
                     lines.add(b.length() + i - kept);
                 }
+            } else if (!Character.isSurrogate(ch)) {
+                int c = BMP[ch] & 0xff;
+                other = c != 0 && c != best;
             } else {
                 int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
                 other = c != 0 && c != best;
