@@ -42,7 +42,10 @@ import org.netpreserve.jwarc.WarcResponse;
 /**
  * Language-ID accuracy and speed of four detectors on three labelled sets, one JVM, one thread:
  * <ul>
- *   <li>opennlp: {@link LanguageIdentifier} alone (the language step before issue 14);</li>
+ *   <li>opennlp: {@link LanguageIdentifier} alone with OpenNLP's own normaliser (the language step before issue
+ *   14);</li>
+ *   <li>opennlp-handnorm: the same with the normaliser the step uses ({@code DetectorNormalizer}: same chars, no
+ *   regular expressions), to show what is left of the step's own extra work;</li>
  *   <li>ours: {@link LanguageDecider} (the step now: majority script, OpenNLP, Lingua on close kin);</li>
  *   <li>lingua: Lingua 1.2.2, all 75 languages, low-accuracy mode, models preloaded;</li>
  *   <li>optimaize: language-detector 0.6, its 71 built-in profiles.</li>
@@ -78,7 +81,10 @@ public final class LangIdBench {
 
         List<Detector> detectors = new ArrayList<>();
         long t0 = System.nanoTime();
-        LanguageIdentifier openNlp = new LanguageIdentifier();
+        // the step before issue 14: OpenNLP's own normaliser (regular expressions), as it ran then
+        LanguageIdentifier openNlp = LanguageIdentifier.withOpenNlpNormalizer(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        // the same with the step's normaliser (same chars, no regular expressions): what OpenNLP alone runs at now
+        LanguageIdentifier openNlpByHand = new LanguageIdentifier();
         Set<String> openNlpLangs = new HashSet<>();
         for (String l : new opennlp.tools.langdetect.LanguageDetectorME(openNlpModel()).getSupportedLanguages()) {
             openNlpLangs.add(Iso639.toTwoLetter(l));
@@ -86,6 +92,7 @@ public final class LangIdBench {
         openNlp.identify("warm the model up");
         System.out.printf("load: opennlp %.1f s%n", (System.nanoTime() - t0) / 1e9);
         detectors.add(new Detector("opennlp", openNlpLangs, t -> openNlp.identify(t).language()));
+        detectors.add(new Detector("opennlp-handnorm", openNlpLangs, t -> openNlpByHand.identify(t).language()));
         t0 = System.nanoTime();
         LanguageDecider ours = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
         ours.identify("warm the model up");
@@ -139,6 +146,7 @@ public final class LangIdBench {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         Map<String, Double> best = new LinkedHashMap<>();
         List<String> roundRatios = new ArrayList<>();
+        List<String> handRatios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             Map<String, Double> round = new HashMap<>();
             for (Detector d : detectors) {
@@ -151,6 +159,7 @@ public final class LangIdBench {
                 round.put(d.name(), s);
             }
             roundRatios.add(String.format("%.2f", round.get("opennlp") / round.get("ours")));
+            handRatios.add(String.format("%.2f", round.get("opennlp-handnorm") / round.get("ours")));
         }
         System.out.println();
         System.out.println("| detector | " + String.join(" | ", perSet.keySet()) + " | MB/s/core | docs/s/core |");
@@ -223,6 +232,8 @@ public final class LangIdBench {
         System.out.println("udhr files outside those pairs (ours' answer): " + outside);
         // the spread on a loaded machine: each round's ratio (opennlp and ours run back to back in a round)
         System.out.println("step speed ours/opennlp by round: " + roundRatios);
+        // against OpenNLP alone given the step's normaliser too: the step's own extra work, what is left of it
+        System.out.println("step speed ours/opennlp-handnorm by round: " + handRatios);
         System.out.printf("step speed ours/opennlp (CPU time ratio, same texts): %.2f%n",
                 best.getOrDefault("opennlp", Double.NaN) / best.getOrDefault("ours", Double.NaN));
         System.out.printf("udhr_accuracy_ours=%.3f%n", oursUdhr);

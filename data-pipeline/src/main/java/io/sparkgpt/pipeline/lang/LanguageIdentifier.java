@@ -52,17 +52,32 @@ public final class LanguageIdentifier {
     private final CharSequenceNormalizer normalizer;
     private final MaxentModel maxent;
     private final GramModel gramModel;
+    /** Whether {@link DetectorNormalizer} stands in for {@link #normalizer} (same chars, no regular expressions). */
+    private final boolean normalizeByHand;
 
     public LanguageIdentifier(int maxChars) {
+        this(maxChars, true);
+    }
+
+    public LanguageIdentifier() {
+        this(DEFAULT_MAX_CHARS);
+    }
+
+    private LanguageIdentifier(int maxChars, boolean normalizeByHand) {
         this.detector = new LanguageDetectorME(ModelHolder.MODEL);
         this.maxChars = maxChars;
         this.normalizer = FastContext.normalizerOf(ModelHolder.MODEL);
         this.maxent = ModelHolder.MODEL.getMaxentModel();
         this.gramModel = ModelHolder.GRAMS;
+        this.normalizeByHand = normalizeByHand && DetectorNormalizer.appliesTo(ModelHolder.MODEL);
     }
 
-    public LanguageIdentifier() {
-        this(DEFAULT_MAX_CHARS);
+    /**
+     * The identifier as it was before issue 14: OpenNLP's own normaliser (ten regular expressions per text) instead
+     * of {@link DetectorNormalizer}. Same guesses, slower; the language bench's baseline for "no slower than before".
+     */
+    public static LanguageIdentifier withOpenNlpNormalizer(int maxChars) {
+        return new LanguageIdentifier(maxChars, false);
     }
 
     /**
@@ -107,7 +122,12 @@ public final class LanguageIdentifier {
 
     /** Each language's probability for a text read whole, in the order of the model's outcomes ({@link #label}). */
     double[] probabilities(String t) {
-        char[] lowered = normalizer == null || gramModel == null ? null : FastContext.lower(normalizer.normalize(t));
+        char[] lowered = null;
+        if (normalizer != null && gramModel != null) {
+            // by hand where it can be (DetectorNormalizer: null for a text with surrogates), else OpenNLP's chain
+            lowered = normalizeByHand ? DetectorNormalizer.normalizeLower(t) : null;
+            lowered = lowered != null ? lowered : FastContext.lower(normalizer.normalize(t));
+        }
         if (lowered == null) {
             double[] p = new double[maxent.getNumOutcomes()];
             for (Language l : detector.predictLanguages(t)) {

@@ -58,35 +58,37 @@ final class ScriptMajority {
     /** The majority script's group plus one (a {@link #classOf} value) and the letter counts behind it. */
     private record Count(int best, int bestLetters, int letters) {}
 
-    private static Count count(String text, int end) {
+    /** Counts {@code text[0..end)}; notes its newlines in {@code lines} unless that is null. */
+    private static Count count(String text, int end, LineEnds lines) {
+        // counts[0] collects the non-letters; Han is weighted at the end
         int[] counts = new int[SCRIPTS.length + 1];
-        int letters = 0;
         int latin = 0;
-        int han = UnicodeScript.HAN.ordinal() + 1;
         for (int i = 0; i < end; i++) {
             char ch = text.charAt(i);
             if (ch < 0x80) {
                 // ASCII: letters are Latin, and most pages are mostly ASCII
                 if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
                     latin++;
+                } else if (ch == '\n' && lines != null) {
+                    lines.add(i);
                 }
-                continue;
-            }
-            // a high surrogate at the end of the counted part is a lone one there, not a letter
-            int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
-            if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
-                i++;
-            }
-            if (c != 0) {
-                int w = c == han ? CJK_WEIGHT : 1;
-                counts[c] += w;
-                letters += w;
+            } else if (!Character.isSurrogate(ch)) {
+                counts[BMP[ch] & 0xff]++;
+            } else {
+                // a high surrogate at the end of the counted part is a lone one there, not a letter
+                counts[Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i)]++;
+                if (Character.isHighSurrogate(ch) && i + 1 < end && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                }
             }
         }
+        counts[0] = 0;
+        counts[UnicodeScript.HAN.ordinal() + 1] *= CJK_WEIGHT;
         counts[UnicodeScript.LATIN.ordinal() + 1] += latin;
-        letters += latin;
+        int letters = 0;
         int best = UnicodeScript.LATIN.ordinal() + 1;
         for (int s = 1; s < counts.length; s++) {
+            letters += counts[s];
             if (counts[s] > counts[best]) {
                 best = s;
             }
@@ -97,7 +99,7 @@ final class ScriptMajority {
     /** The majority script and the whole text with the other scripts' letters blanked out (one blank per run). */
     static Result of(String whole) {
         int end = Math.min(whole.length(), MAX_CHARS);
-        Count c = count(whole, end);
+        Count c = count(whole, end, null);
         UnicodeScript major = SCRIPTS[c.best() - 1];
         if (c.bestLetters() == c.letters()) {
             return new Result(whole, major, 1.0);
@@ -110,16 +112,19 @@ final class ScriptMajority {
     /**
      * What the model reads of a text: {@link LanguageIdentifier#sample} (the longest lines, up to {@code maxChars})
      * of {@link #of}'s text, or that text itself when it is no longer than {@code maxChars}. A page all in one script
-     * is sampled as OpenNLP alone samples it; a mixed page is blanked in one pass that notes its line ends, and the
-     * longest lines are copied from there (no String per line, no sort of Strings).
+     * is sampled as OpenNLP alone samples it, a mixed page from its blanked text; the longest lines are copied from
+     * the line ends the counting pass (or the blanking pass) noted: no String per line, no sort of Strings.
      */
     static Result sample(String whole, int maxChars) {
         int end = Math.min(whole.length(), MAX_CHARS);
-        Count c = count(whole, end);
+        // a page longer than the counted part is sampled from all its lines, as OpenNLP alone samples it
+        LineEnds wholeLines = whole.length() > maxChars && end == whole.length() ? new LineEnds() : null;
+        Count c = count(whole, end, wholeLines);
         UnicodeScript major = SCRIPTS[c.best() - 1];
         if (c.bestLetters() == c.letters()) {
-            return new Result(whole.length() > maxChars ? LanguageIdentifier.sample(whole, maxChars) : whole, major,
-                    1.0);
+            String text = whole.length() <= maxChars ? whole : wholeLines != null
+                    ? longestLines(whole, wholeLines, maxChars) : LanguageIdentifier.sample(whole, maxChars);
+            return new Result(text, major, 1.0);
         }
         StringBuilder b = new StringBuilder(end);
         LineEnds lines = new LineEnds();
@@ -159,6 +164,9 @@ final class ScriptMajority {
                     // everything from kept to i is kept: the newline lands at b's length plus that run
                     lines.add(b.length() + i - kept);
                 }
+            } else if (!Character.isSurrogate(ch)) {
+                int c = BMP[ch] & 0xff;
+                other = c != 0 && c != best;
             } else {
                 int c = Character.isHighSurrogate(ch) && i + 1 == end ? 0 : classOf(text, i);
                 other = c != 0 && c != best;
@@ -176,10 +184,10 @@ final class ScriptMajority {
     }
 
     /**
-     * {@link LanguageIdentifier#sample} of the blanked text {@code b} (longer than {@code maxChars}) from its noted
-     * line ends: the same lines in the same order (longest first, ties in text order), cut at {@code maxChars}.
+     * {@link LanguageIdentifier#sample} of the text {@code b} (longer than {@code maxChars}) from its noted line ends:
+     * the same lines in the same order (longest first, ties in text order), cut at {@code maxChars}.
      */
-    private static String longestLines(StringBuilder b, LineEnds ends, int maxChars) {
+    private static String longestLines(CharSequence b, LineEnds ends, int maxChars) {
         int total = b.length();
         // lines as String.split("\n") makes them: trailing empty lines dropped
         int count = ends.n + 1;
@@ -188,7 +196,7 @@ final class ScriptMajority {
         }
         if (count == 1) {
             int start = Math.max(0, (total - maxChars) / 2);
-            return b.substring(start, start + maxChars);
+            return b.subSequence(start, start + maxChars).toString();
         }
         // length in the high bits, the index reversed in the low ones: ascending order read backwards is longest
         // first, and among equals the earlier line first (Arrays.sort of the lines is stable)

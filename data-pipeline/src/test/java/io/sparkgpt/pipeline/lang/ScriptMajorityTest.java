@@ -29,6 +29,12 @@ class ScriptMajorityTest {
         texts.add("abc دبیان\n");
         texts.add("\n\n\n\n\n\n\n\n\nx я");
         texts.add("ab я\ncd я\nef я\ngh я\nij я\nкл м\n");
+        // the same shapes in one script (sampled from the counting pass's line ends)
+        texts.add("\nabc def\n\nghi x\n\n\n");
+        texts.add("abc def\n");
+        texts.add("\n\n\n\n\n\n\n\n\nx y");
+        texts.add("ab c\ncd e\nef g\ngh i\nij k\nkl m\n");
+        texts.add("\n\n\n\n\n\n\n\n\n\n");
         for (String t : texts) {
             ScriptMajority.Result want = reference(t);
             ScriptMajority.Result got = ScriptMajority.of(t);
