@@ -158,7 +158,7 @@ for s in ${PPO_SEEDS:-1 2 3}; do
     --samples-per-prompt 4 --baseline group --mixed-group-draws 8
 done
 for s in ${PPO_SEEDS:-1 2 3}; do
-  # the same for twice the rounds (50): its runs fix the problems the DPO job's SFT term fixes, fewer of them
+  # the same for twice the rounds (50): the best PPO setting measured (ppo.sh's header; RESULTS part 4)
   hppo "hppo-rloo4-b16-mg8-lr2e-4-r50-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 50 \
     --batch-size 16 --samples-per-prompt 4 --baseline group --mixed-group-draws 8
 done
