@@ -150,6 +150,19 @@ for s in ${PPO_SEEDS:-1 2 3}; do
     --samples-per-prompt 4 --baseline group
 done
 for s in ${PPO_SEEDS:-1 2 3}; do
+  # the group baseline on mixed groups only: up to 8 draws of 16 prompts per step to find 16 prompts whose 4 answers
+  # are not all right (or all wrong), each measured against its 3 siblings (DAPO's dynamic sampling): at SFT's ~81%
+  # right answers most groups are all right, and their advantages are ~0, so without it a step's update rests on
+  # one or two groups
+  hppo "hppo-rloo4-b16-mg8-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 25 --batch-size 16 \
+    --samples-per-prompt 4 --baseline group --mixed-group-draws 8
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
+  # the same for twice the rounds (50): the best PPO setting measured (ppo.sh's header; RESULTS part 4)
+  hppo "hppo-rloo4-b16-mg8-lr2e-4-r50-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 50 \
+    --batch-size 16 --samples-per-prompt 4 --baseline group --mixed-group-draws 8
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
   # the value baseline, its head trained alone for the first 5 rounds (policy frozen), then 25 rounds of PPO
   hppo "hppo-vw5-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 30 --batch-size 16 \
     --value-warmup-rounds 5

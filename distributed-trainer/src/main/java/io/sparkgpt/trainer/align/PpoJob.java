@@ -65,6 +65,10 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
             + "value head) or group (leave-one-out mean of the same prompt's other samples, RLOO; needs "
             + "--samples-per-prompt >= 2) (default: ${DEFAULT-VALUE})")
     String baseline;
+    @Option(names = "--mixed-group-draws", defaultValue = "0", description = "group baseline: keep only groups whose "
+            + "samples do not all get the same reward, drawing up to this many batches of prompts per step to fill "
+            + "it (DAPO's dynamic sampling); 0: keep every group (default: ${DEFAULT-VALUE})")
+    int mixedGroupDraws;
     @Option(names = "--value-warmup-rounds", defaultValue = "0", description = "first rounds in which only the value "
             + "head learns, the policy frozen (value baseline only) (default: ${DEFAULT-VALUE})")
     int valueWarmupRounds;
@@ -162,7 +166,7 @@ public final class PpoJob implements Callable<Integer>, AlignJob {
                 default -> throw new IllegalArgumentException("--baseline " + baseline + ": expected value or group");
             };
             pc = new PpoConfig(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNew, temperature,
-                    s.template().stopToken(), samplesPerPrompt, b);
+                    s.template().stopToken(), samplesPerPrompt, b, mixedGroupDraws);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage(), e);
         }

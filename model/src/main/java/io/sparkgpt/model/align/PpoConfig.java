@@ -16,10 +16,14 @@ package io.sparkgpt.model.align;
  * @param samplesPerPrompt responses sampled per prompt in a step [rloo_k, GRPO's group size]
  * @param baseline      what the advantage is measured against: the value head (GAE), or the other samples of
  *                      the same prompt (RLOO)
+ * @param mixedGroupDraws 0: train on every group drawn. N >= 1 (group baseline only): drop groups whose samples
+ *                      all score the same (their leave-one-out advantages are ~0: they teach nothing) and draw up
+ *                      to N batches of prompts to fill the step with {@code batchSize} mixed groups (DAPO's
+ *                      dynamic sampling, Yu et al. 2025)
  */
 public record PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
                         int epochs, int maxNewTokens, double temperature, int stopToken, int samplesPerPrompt,
-                        Baseline baseline)
+                        Baseline baseline, int mixedGroupDraws)
         implements java.io.Serializable {
     /** The advantage's baseline. */
     public enum Baseline {
@@ -37,20 +41,31 @@ public record PpoConfig(double klCoef, double gamma, double lambda, double clip,
     public PpoConfig {
         if (klCoef < 0 || !(gamma >= 0 && gamma <= 1) || !(lambda >= 0 && lambda <= 1) || !(clip > 0)
                 || !(valueClip > 0) || valueCoef < 0 || epochs < 1 || maxNewTokens < 1 || !(temperature > 0)
-                || samplesPerPrompt < 1 || baseline == null) {
+                || samplesPerPrompt < 1 || baseline == null || mixedGroupDraws < 0) {
             throw new IllegalArgumentException("PPO settings out of range: " + this);
         }
         if (baseline == Baseline.GROUP && samplesPerPrompt < 2) {
             throw new IllegalArgumentException("the group baseline needs at least 2 samples per prompt, got "
                     + samplesPerPrompt);
         }
+        if (mixedGroupDraws > 0 && baseline != Baseline.GROUP) {
+            throw new IllegalArgumentException("keeping mixed groups only needs the group baseline, got " + baseline);
+        }
+    }
+
+    /** Every group drawn is trained on (no dynamic sampling). */
+    public PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
+                     int epochs, int maxNewTokens, double temperature, int stopToken, int samplesPerPrompt,
+                     Baseline baseline) {
+        this(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNewTokens, temperature, stopToken,
+                samplesPerPrompt, baseline, 0);
     }
 
     /** One sample per prompt, the value head's baseline (the settings before the group baseline existed). */
     public PpoConfig(double klCoef, double gamma, double lambda, double clip, double valueClip, double valueCoef,
                      int epochs, int maxNewTokens, double temperature, int stopToken) {
         this(klCoef, gamma, lambda, clip, valueClip, valueCoef, epochs, maxNewTokens, temperature, stopToken, 1,
-                Baseline.VALUE);
+                Baseline.VALUE, 0);
     }
 
     /** TRL's defaults: KL 0.2, gamma 1, lambda 0.95, clip 0.2, value clip 0.2, value weight 0.1, 4 epochs. */

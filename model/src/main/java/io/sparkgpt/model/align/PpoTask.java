@@ -76,6 +76,74 @@ public final class PpoTask implements AlignTask {
 
     Batch rollouts(List<int[]> prompts, long seed, long firstIndex) {
         List<int[]> responses = generator.generate(prompts, seed, firstIndex);
+        return batch(prompts, responses, reward.score(prompts, responses));
+    }
+
+    /** A step's rollouts (null: none kept) and how many groups of {@code samplesPerPrompt} were drawn to find them. */
+    record Draw(Batch batch, int groupsDrawn) {}
+
+    /** Each of the {@code batchSize} prompts drawn for {@code step}, {@code k} times side by side: its group. */
+    private List<int[]> groups(long drawSeed, long step) {
+        int k = pc.samplesPerPrompt();
+        List<int[]> prompts = new ArrayList<>(tc.batchSize() * k);
+        for (int[] p : Batches.draw(train, tc.batchSize(), drawSeed, step)) {
+            for (int j = 0; j < k; j++) {
+                prompts.add(p);
+            }
+        }
+        return prompts;
+    }
+
+    /**
+     * The step's rollouts. With {@code mixedGroupDraws} N > 0 (DAPO's dynamic sampling): up to N batches of prompts
+     * are drawn (draw {@code step * N + d}, rollout indices from {@code (step * N + d) * batchSize * k}) and only
+     * groups whose samples do not all score the same are kept, until {@code batchSize} groups are found. A prompt
+     * the policy always (or never) answers right gives every sample the same leave-one-out advantage of ~0; left in
+     * the batch, such groups leave a step with one or two groups that carry any signal, so its update - the same
+     * size under Adam - is mostly noise.
+     */
+    Draw draw(long step) {
+        int k = pc.samplesPerPrompt(), n = tc.batchSize() * k, draws = pc.mixedGroupDraws();
+        long drawSeed = Rng.mix(tc.seed(), 17), rolloutSeed = Rng.mix(tc.seed(), 19);
+        if (draws == 0) {
+            return new Draw(rollouts(groups(drawSeed, step), rolloutSeed, step * n), tc.batchSize());
+        }
+        List<int[]> prompts = new ArrayList<>(n), responses = new ArrayList<>(n);
+        double[] scores = new double[n];
+        int drawn = 0;
+        for (int d = 0; d < draws && prompts.size() < n; d++) {
+            long sub = step * draws + d;
+            List<int[]> p = groups(drawSeed, sub);
+            List<int[]> r = generator.generate(p, rolloutSeed, sub * n);
+            double[] s = reward.score(p, r);
+            for (int g = 0; g < n && prompts.size() < n; g += k) {
+                drawn++;
+                if (mixed(s, g, k)) {
+                    for (int i = g; i < g + k; i++) {
+                        scores[prompts.size()] = s[i];
+                        prompts.add(p.get(i));
+                        responses.add(r.get(i));
+                    }
+                }
+            }
+        }
+        if (prompts.isEmpty()) {
+            return new Draw(null, drawn);
+        }
+        return new Draw(batch(prompts, responses, java.util.Arrays.copyOf(scores, prompts.size())), drawn);
+    }
+
+    private static boolean mixed(double[] scores, int from, int k) {
+        for (int i = from + 1; i < from + k; i++) {
+            if (scores[i] != scores[from]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Rollouts scored: their log-probabilities under policy and reference, the value head, the KL. */
+    Batch batch(List<int[]> prompts, List<int[]> responses, double[] scores) {
         List<Sequence> seqs = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             int[] p = prompts.get(i), r = responses.get(i);
@@ -84,7 +152,6 @@ public final class PpoTask implements AlignTask {
             System.arraycopy(r, 0, ids, p.length, r.length);
             seqs.add(new Sequence(ids, p.length));
         }
-        double[] scores = reward.score(prompts, responses);
         Padded pad = Padded.nextToken(seqs);
         double[][] lpOld = responseValues(policy.tokenLogProbs(pad.x(), pad.y()), pad);
         double[][] lpRef = responseValues(reference.tokenLogProbs(pad.x(), pad.y()), pad);
@@ -142,15 +209,17 @@ public final class PpoTask implements AlignTask {
             throw new IllegalArgumentException("a value-head warm-up needs the value baseline");
         }
         int k = pc.samplesPerPrompt();
-        int n = tc.batchSize() * k; // rollouts: each drawn prompt k times, its samples side by side
-        long seed = Rng.mix(tc.seed(), 17);
-        List<int[]> prompts = new ArrayList<>(n);
-        for (int[] p : Batches.draw(train, tc.batchSize(), seed, step)) {
-            for (int j = 0; j < k; j++) {
-                prompts.add(p);
-            }
+        Draw draw = draw(step);
+        Batch bt = draw.batch();
+        int n = bt == null ? 0 : bt.seqs().size(); // rollouts: each kept prompt k times, its samples side by side
+        if (n == 0) { // no mixed group in any draw: nothing to learn from, no update
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("loss", 0.0);
+            m.put("response_tokens", 0.0);
+            m.put("rollouts", 0.0);
+            m.put("groups_drawn", (double) draw.groupsDrawn());
+            return m;
         }
-        Batch bt = rollouts(prompts, Rng.mix(tc.seed(), 19), step * n);
         double[][] adv = new double[n][];
         double[][] ret = new double[n][];
         double[] seqReturn = new double[n];
@@ -206,6 +275,7 @@ public final class PpoTask implements AlignTask {
         m.put("clip_fraction", clipFrac);
         m.put("response_tokens", (double) tokens / n);
         m.put("rollouts", (double) n);
+        m.put("groups_drawn", (double) draw.groupsDrawn());
         return m;
     }
 

@@ -178,6 +178,95 @@ class AlignTrainersTest {
                 () -> new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 1, PpoConfig.Baseline.GROUP));
     }
 
+    /** A binary checker: 1 if the response holds the good token anywhere, else 0 (ties within a group are common). */
+    static final RewardSource ANY_GOOD = (prompts, responses) -> {
+        double[] s = new double[responses.size()];
+        for (int i = 0; i < s.length; i++) {
+            for (int t : responses.get(i)) {
+                s[i] = t == GOOD ? 1 : s[i];
+            }
+        }
+        return s;
+    };
+
+    static PpoConfig mixedGroups(int draws) {
+        return new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 4, PpoConfig.Baseline.GROUP, draws);
+    }
+
+    @Test
+    void mixedGroupDrawsKeepOnlyGroupsWhoseSamplesDisagree() {
+        TrainConfig tc = tc(1, 1e-2).withBatch(4, 1);
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            PpoTask all = new PpoTask(policy, ref, ScalarHead.create(CFG.nEmbd(), 8), tc,
+                    new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0, -1, 4, PpoConfig.Baseline.GROUP),
+                    prompts(64, 9), List.of(), ANY_GOOD);
+            PpoTask mixed = new PpoTask(policy, ref, ScalarHead.create(CFG.nEmbd(), 8), tc, mixedGroups(8),
+                    prompts(64, 9), List.of(), ANY_GOOD);
+            int uniformSeen = 0;
+            for (long step = 0; step < 4; step++) {
+                PpoTask.Draw a = all.draw(step);
+                assertEquals(4, a.groupsDrawn());
+                uniformSeen += uniformGroups(a.batch().scores());
+                PpoTask.Draw d = mixed.draw(step);
+                double[] s = d.batch().scores();
+                assertEquals(16, s.length, "4 mixed groups of 4 found within 8 draws of 4 prompts");
+                assertEquals(0, uniformGroups(s), "step " + step + ": " + java.util.Arrays.toString(s));
+                assertTrue(d.groupsDrawn() >= 4 && d.groupsDrawn() <= 32, "groups drawn " + d.groupsDrawn());
+            }
+            assertTrue(uniformSeen > 0, "the unfiltered draws hold groups of one score (else this test shows nothing)");
+            // the first draw of the filtered step is the unfiltered draw's step 0 (same prompts, same rollout seeds)
+            PpoTask.Batch b0 = all.draw(0).batch(), m0 = mixed.draw(0).batch();
+            int g = 0;
+            while (uniformGroups(java.util.Arrays.copyOfRange(b0.scores(), g, g + 4)) == 1) {
+                g += 4;
+            }
+            assertEquals(b0.seqs().subList(g, g + 4), m0.seqs().subList(0, 4));
+        }
+    }
+
+    static int uniformGroups(double[] scores) {
+        int u = 0;
+        for (int g = 0; g < scores.length; g += 4) {
+            u += scores[g] == scores[g + 1] && scores[g] == scores[g + 2] && scores[g] == scores[g + 3] ? 1 : 0;
+        }
+        return u;
+    }
+
+    @Test
+    void aStepWithNoMixedGroupLeavesThePolicyAlone() {
+        TrainConfig tc = tc(1, 1e-2).withBatch(4, 1);
+        RewardSource constant = (prompts, responses) -> new double[responses.size()];
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            float[] p0 = policy.params().clone();
+            PpoTask task = new PpoTask(policy, ref, ScalarHead.create(CFG.nEmbd(), 8), tc, mixedGroups(3),
+                    prompts(64, 9), List.of(), constant);
+            Map<String, Object> m = task.step(0, 1e-2);
+            assertEquals(0.0, (double) m.get("rollouts"));
+            assertEquals(12.0, (double) m.get("groups_drawn"), "3 draws of 4 prompts");
+            assertArrayEquals(p0, policy.params());
+        }
+    }
+
+    @Test
+    void ppoOnMixedGroupsRaisesTheCheckerReward() {
+        TrainConfig tc = tc(25, 1e-2).withBatch(4, 1);
+        try (GPT policy = GPT.create(CFG, 8); GPT ref = GPT.create(CFG, 8)) {
+            PpoTask task = new PpoTask(policy, ref, ScalarHead.create(CFG.nEmbd(), 8), tc, mixedGroups(4),
+                    prompts(64, 9), prompts(32, 10), ANY_GOOD);
+            double b = (double) task.evaluate().get("val_reward");
+            AlignLoop.Result r = loop(task, tc, null, "val_reward").run(Long.MAX_VALUE);
+            double a = (double) r.lastEval().get("val_reward");
+            assertTrue(a > b + 0.2, "reward " + b + " -> " + a + " " + r.lastEval());
+        }
+    }
+
+    @Test
+    void mixedGroupsNeedTheGroupBaseline() {
+        assertThrows(IllegalArgumentException.class, () -> new PpoConfig(0.05, 1.0, 0.95, 0.2, 0.2, 0.1, 2, 4, 1.0,
+                -1, 4, PpoConfig.Baseline.VALUE, 2));
+        assertThrows(IllegalArgumentException.class, () -> mixedGroups(-1));
+    }
+
     /** Runs 4 steps straight, and 2 + resume + 2 in another folder: every parameter and metric line equal. */
     void resumesBitForBit(Function<Integer, AlignTask> make, String metric, Function<AlignTask, float[]> extra) {
         TrainConfig tc = tc(4, 3e-3).withEval(2, 1).withCheckpointInterval(2);
