@@ -4,7 +4,8 @@
 # "DPO's preference term against its SFT term"). Here the start is a weaker SFT model: the same SFT command cut to
 # START_ROUNDS rounds (its own, shorter schedule). From it, at each seed, on-policy pairs (SETS: e8 = 8 answers per
 # prompt, a pair per distinct wrong answer; e8m = the same from prompts answered right sometimes only, so that no
-# chosen answer is the reference completion) and three runs at equal steps on the same pairs and batches:
+# chosen answer is the reference completion; f8 = 8 answers, one pair per prompt, its first wrong answer) and three
+# runs at equal steps on the same pairs and batches:
 #   ws-SET-b0.3-w0-...   DPO, the preference term alone (no SFT term)
 #   ws-SET-ctl-w0.3-...  the control: beta 1e-6, the SFT term alone (fine-tuning on the model's own right answers)
 #   ws-SET-b0.3-w0.3-... both terms
@@ -13,7 +14,7 @@
 #
 #   bench/posttrain/dpo-weak-start.sh [OUT]   (default work/align: needs OUT/run/_SUCCESS, the demo's base model)
 #   env: START_ROUNDS (30) SEEDS ("1 2 3") SETS ("e8") BETA (0.3) LR (2e-4) ONLY (names or patterns of runs,
-#        default all)
+#        default all; the summary tables list every run done)
 #        SPARKGPT_JARS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -59,9 +60,10 @@ dpo() { # name, job arguments: DPO from the start on its own answers (10 rounds)
   echo "$name done $(date -u +%H:%M)"
 }
 minlr=$(python3 -c "print('%g' % ($lr / 10))")
-declare -A sets=([e8]="--on-policy 8 --each-wrong" [e8m]="--on-policy 8 --each-wrong --mixed-only")
+declare -A sets=([e8]="--on-policy 8 --each-wrong" [e8m]="--on-policy 8 --each-wrong --mixed-only"
+  [f8]="--on-policy 8")
 for set in ${SETS:-e8}; do
-  [[ -n "${sets[$set]:-}" ]] || { echo "unknown set $set (e8, e8m)" >&2; exit 2; }
+  [[ -n "${sets[$set]:-}" ]] || { echo "unknown set $set (e8, e8m, f8)" >&2; exit 2; }
   for s in ${SEEDS:-1 2 3}; do
     pref="ws-$set-b$beta-w0-lr$lr-s$s" ctl="ws-$set-ctl-w0.3-lr$lr-s$s" both="ws-$set-b$beta-w0.3-lr$lr-s$s"
     # shellcheck disable=SC2086
