@@ -5,10 +5,11 @@ the same run (same on-policy pairs, batches, steps, lr, SFT weight) with beta 1e
 ("dpo control" per line). For each: held-out exact match of both, the DPO model against its control problem by
 problem (gained / lost, two-sided sign test), KL to SFT, sampled answers right, and the job's held-out on-policy
 pair figures at its last evaluation: preference accuracy (policy log-ratio margin above the reference's) and the mean
-change of the chosen - rejected log-prob margin over the reference (reward margin / beta). Then per setting over
-seeds: mean difference.
+change of the chosen - rejected log-prob margin over the reference (reward margin / beta), and where the job
+reports them (val_dlogp_*), that change split into the chosen and the rejected answers' own moves. Then per setting
+over seeds: mean difference. START names the model the runs started from and are measured against (KL; default SFT).
 
-    pref_vs_ctl.py POSTTRAIN
+    pref_vs_ctl.py POSTTRAIN [START]
 """
 import json
 import math
@@ -16,6 +17,7 @@ import re
 import sys
 
 pt = sys.argv[1]
+start = sys.argv[2] if len(sys.argv) > 2 else "SFT"
 
 
 def sign_test(b, c):  # two-sided exact binomial p of b wins vs c losses
@@ -50,10 +52,17 @@ for line in open(f"{pt}/pd-pairs.txt"):
         pairs.append((d, c, ev(d), ev(c), last_eval(d), last_eval(c)))
     except FileNotFoundError as e:
         print(f"(skipped {d} vs {c}: {e.filename} missing)")
-print("| DPO run | exact match: DPO / control | DPO vs control: gained / lost (p) | KL to SFT: DPO / control "
+def moves(m):  # the chosen and rejected answers' mean log-prob change over the reference, if the job reported it
+    if "val_dlogp_chosen" not in m:
+        return "-"
+    return f"{m['val_dlogp_chosen']:+.2f} / {m['val_dlogp_rejected']:+.2f}"
+
+
+print(f"| DPO run | exact match: DPO / control | DPO vs control: gained / lost (p) | KL to {start}: DPO / control "
       "| sampled right (T=1): DPO / control | held-out on-policy pairs: pref. accuracy DPO / control "
-      "| log-prob margin change over reference: DPO / control |")
-print("|---|---|---|---|---|---|---|")
+      "| log-prob margin change over reference: DPO / control "
+      "| log-prob change chosen / rejected: DPO; control |")
+print("|---|---|---|---|---|---|---|---|")
 groups = {}
 for d, c, ed, ec, md, mc in pairs:
     wd, wc = set(ed["exact_match"]["wrong"]), set(ec["exact_match"]["wrong"])
@@ -65,7 +74,7 @@ for d, c, ed, ec, md, mc in pairs:
           f"(p {sign_test(gained, lost):.3f}) | {fd['kl_to_reference']:.3f} / {fc['kl_to_reference']:.3f} | "
           f"{fd['sampled.reward']:.3f} / {fc['sampled.reward']:.3f} | "
           f"{md['val_accuracy']:.3f} / {mc['val_accuracy']:.3f} ({int(md['val_pairs'])} pairs) | "
-          f"{dm_d:+.2f} / {dm_c:+.2f} |")
+          f"{dm_d:+.2f} / {dm_c:+.2f} | {moves(md)}; {moves(mc)} |")
     groups.setdefault(re.sub(r"-s\d+$", "", d), []).append((fd["exact_match"] - fc["exact_match"], gained, lost))
 for g, xs in groups.items():
     diffs = [x[0] for x in xs]

@@ -15,7 +15,8 @@ import java.util.Map;
  * response log-probabilities are computed once per pair (they never change). Each step: the policy's sequence
  * log-probs without dropout give every pair its {@link DpoLoss} gradient, which reaches the model as one weight
  * per row on all its response tokens ({@link LogProbGrad}). Evaluation: held-out loss, preference accuracy of the
- * implicit reward, its mean margin, and the mean chosen and rejected log-probabilities (and their gap).
+ * implicit reward, its mean margin, and the mean chosen and rejected log-probabilities (and their gap), each with
+ * its mean change from the reference.
  */
 public final class DpoTask implements AlignTask {
     private final GPT policy;
@@ -174,7 +175,7 @@ public final class DpoTask implements AlignTask {
     public static Map<String, Object> evaluate(GPT policy, List<PreferenceTokens> pairs, double[][] ref,
                                                double beta) {
         double[][] pol = sequenceLogProbs(policy, pairs);
-        double loss = 0, margin = 0, lc = 0, lr = 0;
+        double loss = 0, margin = 0, lc = 0, lr = 0, dc = 0, dr = 0;
         int correct = 0;
         for (int i = 0; i < pairs.size(); i++) {
             DpoLoss.Result r = DpoLoss.of(pol[i][0], pol[i][1], ref[i][0], ref[i][1], beta);
@@ -183,6 +184,8 @@ public final class DpoTask implements AlignTask {
             correct += r.correct() ? 1 : 0;
             lc += pol[i][0];
             lr += pol[i][1];
+            dc += pol[i][0] - ref[i][0];
+            dr += pol[i][1] - ref[i][1];
         }
         int n = Math.max(1, pairs.size());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -192,6 +195,10 @@ public final class DpoTask implements AlignTask {
         m.put("val_logp_chosen", lc / n);
         m.put("val_logp_rejected", lr / n);
         m.put("val_logp_margin", (lc - lr) / n);
+        // each side's own move from the reference: whether a wider margin came from raising the chosen answer or
+        // from lowering the rejected one (the margin alone cannot tell DPO's push-down from an SFT term's pull-up)
+        m.put("val_dlogp_chosen", dc / n);
+        m.put("val_dlogp_rejected", dr / n);
         m.put("val_pairs", pairs.size());
         return m;
     }

@@ -116,6 +116,15 @@ class AlignTrainersTest {
             assertTrue((double) r.lastEval().get("val_accuracy") >= 0.8, "after " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_reward_margin") > 0.1, "after " + r.lastEval());
             assertTrue((double) r.lastEval().get("val_logp_margin") > (double) before.get("val_logp_margin"));
+            // each side's move from the reference: zero at the start; after, their gap is the reward margin / beta
+            assertEquals(0.0, (double) before.get("val_dlogp_chosen"), 1e-9);
+            assertEquals(0.0, (double) before.get("val_dlogp_rejected"), 1e-9);
+            double dc = (double) r.lastEval().get("val_dlogp_chosen");
+            double dr = (double) r.lastEval().get("val_dlogp_rejected");
+            assertEquals((double) r.lastEval().get("val_reward_margin") / 0.5, dc - dr, 1e-6);
+            assertEquals((double) r.lastEval().get("val_logp_rejected") - (double) before.get("val_logp_rejected"),
+                    dr, 1e-6);
+            assertTrue(dr < 0, "plain DPO pushes the rejected answers down: " + r.lastEval());
         }
     }
 
