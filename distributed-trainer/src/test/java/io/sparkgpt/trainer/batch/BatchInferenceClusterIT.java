@@ -94,7 +94,8 @@ class BatchInferenceClusterIT {
         System.setProperty("spark.ui.enabled", "false");
         try {
             assertEquals(0, Cli.execute(new GenerateJob(), local.toArray(String[]::new)));
-            SparkSession spark = SparkSession.active();
+            // the job stopped its own session: a fresh one reads both outputs
+            SparkSession spark = SparkSession.builder().master("local[1]").appName("read").getOrCreate();
             try {
                 List<String> c = rows(spark, tmp.resolve("cluster-out/completions"));
                 assertEquals(40, c.size());
