@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(SharedLocalCluster.class)
 class DedupClusterIT {
     static final String JOB = "io.sparkgpt.pipeline.dedup.DedupJob";
+    static final String SHORT_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
     @TempDir
     Path tmp;
@@ -47,7 +48,11 @@ class DedupClusterIT {
         }
 
         Path clusterOut = tmp.resolve("cluster");
-        Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g", Scripts.jobJar("data-pipeline").toString(),
+        Scripts.Result r = cluster.submit(List.of("--class", JOB, "--executor-memory", "1g",
+                // short-lived JVMs on 2 shared cores: the C1 JIT alone and the serial GC (test-only; the job's
+                // code is the same, its JVMs stop compiling with C2 and run no concurrent GC threads)
+                "--conf", "spark.driver.extraJavaOptions=" + SHORT_JVM, "--conf",
+                "spark.executor.extraJavaOptions=" + SHORT_JVM, Scripts.jobJar("data-pipeline").toString(),
                 "--input", in.toString(), "--output", clusterOut.toString(), "--partitions", "4"),
                 // the job runs ~15 small Spark jobs: minutes on a loaded 2-core machine (6 min was not enough)
                 Duration.ofMinutes(15));
