@@ -12,9 +12,14 @@
 # each graded by evaluate.sh on the same 400 held-out problems against the start (gained / lost, sign test; KL to the
 # start), and each DPO run against the control problem by problem (pref_vs_ctl.py). A finished run is kept.
 #
+# START_RUN instead starts from a finished SFT run (e.g. OUT/posttrain/sft, gains.sh's 0.83 model): the same runs,
+# named fs-... in OUT/posttrain/from-NAME (NAME = the run directory's name), graded against that model.
+#
 #   bench/posttrain/dpo-weak-start.sh [OUT]   (default work/align: needs OUT/run/_SUCCESS, the demo's base model)
-#   env: START_ROUNDS (30) SEEDS ("1 2 3") SETS ("e8") BETA (0.3) LR (2e-4) ONLY (names or patterns of runs,
+#   env: START_ROUNDS (30) SEEDS ("1 2 3") SETS ("e8") BETA (0.3) LR (2e-4) ROUNDS (DPO rounds, 10; other than 10
+#        named -rN) ONLY (names or patterns of runs,
 #        default all; the summary tables list every run done)
+#        START_RUN (a finished SFT run directory to start from, instead of the START_ROUNDS start)
 #        SPARKGPT_JARS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -22,9 +27,17 @@ out="${1:-$root/work/align}"
 d="$root/deploy/spark-submit"
 task="$out/posttrain/task"
 tok="$out/data/tokenizer"
-pw="$out/posttrain/weak-r${START_ROUNDS:-30}"
-start="$pw/start/model/model.ckpt"
-beta="${BETA:-0.3}" lr="${LR:-2e-4}"
+if [[ -n "${START_RUN:-}" ]]; then
+  [[ -f "$START_RUN/_SUCCESS" && -f "$START_RUN/model/model.ckpt" ]] \
+    || { echo "START_RUN $START_RUN: no finished run (_SUCCESS, model/model.ckpt)" >&2; exit 1; }
+  START_RUN="$(cd "$START_RUN" && pwd)"
+  pw="$out/posttrain/from-$(basename "$START_RUN")" start="$START_RUN/model/model.ckpt" tag=fs
+else
+  pw="$out/posttrain/weak-r${START_ROUNDS:-30}" start="$pw/start/model/model.ckpt" tag=ws
+fi
+beta="${BETA:-0.3}" lr="${LR:-2e-4}" rounds="${ROUNDS:-10}"
+rtag=""
+[[ "$rounds" == 10 ]] || rtag="-r$rounds"
 [[ -f "$out/run/_SUCCESS" ]] || { echo "no pretrained model in $out/run" >&2; exit 1; }
 uptime
 mkdir -p "$task" "$pw"
@@ -42,18 +55,18 @@ ev() { # name, model.ckpt: greedy exact match, sampled reward and KL to the star
 }
 
 # the start: gains.sh's SFT command (lr 2e-3 -> 2e-4, warmup 20, seed 1), START_ROUNDS rounds instead of 120
-[[ -f "$pw/start/_SUCCESS" ]] || "$d/sft.sh" --master "local[2]" -- --init "$out/run" --tokenizer "$tok" \
-  --train "$task/sft.jsonl" --val "$task/val.jsonl" --max-rounds "${START_ROUNDS:-30}" --lr 2e-3 --min-lr 2e-4 \
-  --warmup 20 --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pw/start" "${sched[@]}" --seed 1 \
-  > "$pw/start.log" 2>&1
+[[ -n "${START_RUN:-}" || -f "$pw/start/_SUCCESS" ]] || "$d/sft.sh" --master "local[2]" -- --init "$out/run" \
+  --tokenizer "$tok" --train "$task/sft.jsonl" --val "$task/val.jsonl" --max-rounds "${START_ROUNDS:-30}" --lr 2e-3 \
+  --min-lr 2e-4 --warmup 20 --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pw/start" "${sched[@]}" \
+  --seed 1 > "$pw/start.log" 2>&1
 ev start "$start"
 echo "start done $(date -u +%H:%M): $(grep -h '^figure' "$pw/eval-start.log" | tr '\n' ' ')"
 
-dpo() { # name, job arguments: DPO from the start on its own answers (10 rounds), then its evaluation
+dpo() { # name, job arguments: DPO from the start on its own answers (ROUNDS rounds), then its evaluation
   local name="$1"; shift
   wanted "$name" || return 0
   [[ -f "$pw/$name/_SUCCESS" ]] || "$d/dpo.sh" --master "local[2]" -- --init "$start" --tokenizer "$tok" \
-    --data "$task/prompts.jsonl" --max-new-tokens 4 --max-rounds 10 --warmup 10 \
+    --data "$task/prompts.jsonl" --max-new-tokens 4 --max-rounds "$rounds" --warmup 10 \
     --eval-every 5 --output "$pw/$name" "${sched[@]}" "$@" > "$pw/$name.log" 2>&1 \
     || { echo "$name FAILED (the other runs go on): $pw/$name.log" >&2; return 0; }
   ev "$name" "$pw/$name/model/model.ckpt"
@@ -65,7 +78,8 @@ declare -A sets=([e8]="--on-policy 8 --each-wrong" [e8m]="--on-policy 8 --each-w
 for set in ${SETS:-e8}; do
   [[ -n "${sets[$set]:-}" ]] || { echo "unknown set $set (e8, e8m, f8)" >&2; exit 2; }
   for s in ${SEEDS:-1 2 3}; do
-    pref="ws-$set-b$beta-w0-lr$lr-s$s" ctl="ws-$set-ctl-w0.3-lr$lr-s$s" both="ws-$set-b$beta-w0.3-lr$lr-s$s"
+    pref="$tag-$set-b$beta-w0-lr$lr$rtag-s$s" ctl="$tag-$set-ctl-w0.3-lr$lr$rtag-s$s"
+    both="$tag-$set-b$beta-w0.3-lr$lr$rtag-s$s"
     # shellcheck disable=SC2086
     dpo "$pref" ${sets[$set]} --beta "$beta" --sft-weight 0 --lr "$lr" --min-lr "$minlr" --seed "$s"
     # shellcheck disable=SC2086
@@ -80,7 +94,7 @@ for set in ${SETS:-e8}; do
 done
 
 # what the start's draws looked like (the same at every run of a seed: they depend on the seed only)
-for f in "$pw"/ws-*-ctl-*/on-policy.json; do
+for f in "$pw"/$tag-*-ctl-*/on-policy.json; do
   [[ -f "$f" ]] && python3 -c "import json,sys; s=json.load(open(sys.argv[1])); print(sys.argv[1].split('/')[-2], 'train', s['train'], 'held out', s['held_out'])" "$f"
 done
 python3 "$root/bench/posttrain/vs_start.py" "$pw" start
