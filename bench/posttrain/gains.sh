@@ -163,6 +163,12 @@ for s in ${PPO_SEEDS:-1 2 3}; do
     --batch-size 16 --samples-per-prompt 4 --baseline group --mixed-group-draws 8
 done
 for s in ${PPO_SEEDS:-1 2 3}; do
+  # twice again the rounds (100), with up to 16 draws per step: late in a 50-round run 8 draws no longer find 16
+  # mixed groups (RESULTS part 4c)
+  hppo "hppo-rloo4-b16-mg16-lr2e-4-r100-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 100 \
+    --batch-size 16 --samples-per-prompt 4 --baseline group --mixed-group-draws 16
+done
+for s in ${PPO_SEEDS:-1 2 3}; do
   # the value baseline, its head trained alone for the first 5 rounds (policy frozen), then 25 rounds of PPO
   hppo "hppo-vw5-lr2e-4-s$s" "$s" --kl-coef 0.05 --lr 2e-4 --min-lr 2e-5 --max-rounds 30 --batch-size 16 \
     --value-warmup-rounds 5
