@@ -8,6 +8,7 @@
 #
 #   bench/posttrain/gains.sh [OUT]        (default work/align; needs OUT/run/_SUCCESS, the demo's pretrained model)
 #   env: DPO_ROUNDS (10) PPO_ROUNDS (25) PPO_SEEDS ("1 2 3") ONLY (names or patterns of runs to do, default all)
+#        SFT_AUG_SEEDS ("1": SFT with augmentation, and plain SFT at the seeds other than 1)
 #        PD_SEEDS ("1 2 3", the pd block's seeds) SPARKGPT_JARS
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -38,6 +39,24 @@ ev() { # name, model.ckpt: greedy exact match, sampled reward and KL to SFT on t
   --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pt/sft" "${sched[@]}" --seed 1 > "$pt/sft.log" 2>&1
 ev sft "$sft"
 echo "sft done $(date -u +%H:%M)"
+
+# SFT with and without augmentation on this task, the same command and steps: `--augment reword,renumber` (4 augmented
+# copies of each problem; renumber never draws a held-out problem) beside plain SFT at the same seeds
+for s in ${SFT_AUG_SEEDS:-1}; do
+  for kind in plain aug; do
+    name="sft-$kind-s$s"
+    [[ "$kind-$s" != plain-1 ]] || continue # plain SFT at seed 1 is `sft` itself
+    wanted "$name" || continue
+    extra=()
+    [[ "$kind" == plain ]] || extra=(--augment reword,renumber --augment-copies 4 --augment-exclude "$task/test.jsonl")
+    [[ -f "$pt/$name/_SUCCESS" ]] || "$d/sft.sh" --master "local[2]" -- --init "$out/run" --tokenizer "$tok" \
+      --train "$task/sft.jsonl" --val "$task/val.jsonl" --max-rounds 120 --lr 2e-3 --min-lr 2e-4 --warmup 20 \
+      --eval-every 5 --eval-generate 50 --max-new-tokens 4 --output "$pt/$name" "${sched[@]}" --seed "$s" \
+      "${extra[@]}" > "$pt/$name.log" 2>&1 || { echo "$name FAILED (the other runs go on): $pt/$name.log" >&2; continue; }
+    ev "$name" "$pt/$name/model/model.ckpt"
+    echo "$name done $(date -u +%H:%M)"
+  done
+done
 
 dpo() { # name, job arguments (data, beta, lr, ...): DPO from the SFT model (or $from; $rounds), then its evaluation
   local name="$1"; shift
