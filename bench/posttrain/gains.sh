@@ -193,48 +193,7 @@ for s in ${PPO_SEEDS:-1 2 3}; do
     --value-warmup-rounds 5
 done
 
-# the table: every evaluated model against SFT, problem by problem
-python3 - "$pt" <<'EOF'
-import glob, json, math, os, re, sys
-pt = sys.argv[1]
-def load(name):
-    return json.load(open(f"{pt}/eval-{name}.json"))
-sft = load("sft")
-n = sft["exact_match"]["n"]
-sft_wrong = set(sft["exact_match"]["wrong"])
-def sign_test(b, c):  # two-sided exact binomial p of b gains vs c losses
-    k, m = min(b, c), b + c
-    if m == 0:
-        return 1.0
-    p = sum(math.comb(m, i) for i in range(k + 1)) / 2 ** m
-    return min(1.0, 2 * p)
-print(f"| model | exact match ({n} held-out) | vs SFT: gained / lost (sign test p) | sampled right (T=1) | KL to SFT (nats/answer) |")
-print("|---|---|---|---|---|")
-names = sorted(os.path.basename(f)[5:-5] for f in glob.glob(f"{pt}/eval-*.json"))
-for name in ["sft"] + [x for x in names if x != "sft"]:
-    r = load(name)
-    f, wrong = r["figures"], set(r["exact_match"]["wrong"])
-    gained, lost = len(sft_wrong - wrong), len(wrong - sft_wrong)
-    vs = "-" if name == "sft" else f"+{gained} / -{lost} (p {sign_test(gained, lost):.3f})"
-    print(f"| {name} | {f['exact_match']:.3f} | {vs} | {f.get('sampled.reward', float('nan')):.3f} | "
-          f"{f.get('kl_to_reference', float('nan')):.3f} |")
-# one setting at several seeds (names equal but for a -sN suffix; no suffix is seed 1): mean, spread, all of them
-groups = {}
-for x in names:
-    if x != "sft":
-        groups.setdefault(re.sub(r"-s\d+$", "", x), []).append(x)
-for g, xs in groups.items():
-    if len(xs) < 2:
-        continue
-    fs = [load(x)["figures"] for x in xs]
-    em = [f["exact_match"] for f in fs]
-    mean = sum(em) / len(em)
-    sd = math.sqrt(sum((v - mean) ** 2 for v in em) / (len(em) - 1))
-    sm = sum(f["sampled.reward"] for f in fs) / len(fs)
-    kl = sum(f["kl_to_reference"] for f in fs) / len(fs)
-    print(f"{g} over {len(xs)} seeds: exact match mean {mean:.3f} (sd {sd:.3f}; {' '.join('%.3f' % v for v in em)}) "
-          f"vs SFT {sft['figures']['exact_match']:.3f}; sampled right mean {sm:.3f} vs {sft['figures']['sampled.reward']:.3f}; "
-          f"KL mean {kl:.3f}")
-EOF
+# the table: every evaluated model against SFT, problem by problem, then each setting over its seeds
+python3 "$root/bench/posttrain/vs_start.py" "$pt" sft
 [[ ! -f "$pt/pd-pairs.txt" ]] || python3 "$root/bench/posttrain/pref_vs_ctl.py" "$pt"
 uptime

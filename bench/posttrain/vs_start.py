@@ -2,7 +2,7 @@
 """Every model evaluated in POSTTRAIN (eval-NAME.json, written by evaluate.sh) against the model they started from
 (eval-START.json): held-out exact match, its change counted problem by problem (gained / lost, two-sided exact sign
 test), sampled answers right (T=1), KL to the start; then each setting over its seeds (names equal but for -sN).
-gains.sh prints the same table against its SFT model; dpo-weak-start.sh uses this one against a weaker start.
+gains.sh prints it against its SFT model, dpo-weak-start.sh against a weaker start.
 
     vs_start.py POSTTRAIN START
 """
