@@ -28,12 +28,18 @@ import org.junit.jupiter.api.Test;
  */
 class LanguageDeciderTest {
     private static final MainContentExtractor EXTRACTOR = new MainContentExtractor();
+    /** Every 4th page of the PostgreSQL manual: English pages, most longer than the language sample. */
+    static final String POSTGRES_PAGES = "html/postgresql-doc-15_15.20-html-every-4th-page.tar.gz";
 
     /** Main-content text of the handbook pages in data/test, by "lang/page.html". */
     static Map<String, String> handbook() throws Exception {
+        return mainText("html/debian-handbook-11-ar-fa-id-7-pages.tar.gz");
+    }
+
+    /** Main-content text (null where there is none) of each HTML page of a tar.gz in data/test, by its name. */
+    static Map<String, String> mainText(String tarGz) throws Exception {
         Map<String, String> out = new TreeMap<>();
-        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
-                "html/debian-handbook-11-ar-fa-id-7-pages.tar.gz"))) {
+        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(tarGz))) {
             out.put(p.name(), EXTRACTOR.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name()));
         }
         return out;
@@ -123,11 +129,7 @@ class LanguageDeciderTest {
      */
     @Test
     void partTranslatedLatinPagesGoByTheirMajorityLanguage() throws Exception {
-        Map<String, String> pages = new TreeMap<>();
-        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
-                "html/debian-handbook-11-latin-part-translated-pages.tar.gz"))) {
-            pages.put(p.name(), EXTRACTOR.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name()));
-        }
+        Map<String, String> pages = mainText("html/debian-handbook-11-latin-part-translated-pages.tar.gz");
         LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
         LanguageIdentifier openNlp = new LanguageIdentifier();
         int translated = 0;
@@ -178,9 +180,8 @@ class LanguageDeciderTest {
         int inPieces = 0;
         List<String> changed = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
-        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
-                "html/postgresql-doc-15_15.20-html-every-4th-page.tar.gz"))) {
-            String text = EXTRACTOR.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name());
+        for (Map.Entry<String, String> e : mainText(POSTGRES_PAGES).entrySet()) {
+            String text = e.getValue();
             if (text == null || text.isEmpty()) {
                 continue;
             }
@@ -190,7 +191,7 @@ class LanguageDeciderTest {
             LanguageIdentifier.Guess whole = openNlp.identify(text);
             scores.add(g.score());
             if ((g.score() >= 0.3) != (whole.score() >= 0.3)) {
-                changed.add(String.format("%s: %s %.3f -> %s %.3f", p.name(), whole.language(), whole.score(),
+                changed.add(String.format("%s: %s %.3f -> %s %.3f", e.getKey(), whole.language(), whole.score(),
                         g.language(), g.score()));
             }
         }

@@ -2,12 +2,9 @@ package io.sparkgpt.pipeline.lang;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkgpt.pipeline.TestData;
-import io.sparkgpt.pipeline.bench.HtmlCorpus;
-import io.sparkgpt.pipeline.extract.MainContentExtractor;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jsoup.nodes.Document;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +23,12 @@ class LanguageMaxCharsTest {
     void postgresPagesKeepTheirDecisions() throws Exception {
         LanguageIdentifier a = new LanguageIdentifier(NEW);
         LanguageIdentifier b = new LanguageIdentifier(OLD);
-        MainContentExtractor ex = new MainContentExtractor();
         int pages = 0;
         int longer = 0;
         List<String> changed = new ArrayList<>();
-        for (HtmlCorpus.Page p : HtmlCorpus.pages(TestData.shared().resolve(
-                "html/postgresql-doc-15_15.20-html-every-4th-page.tar.gz"))) {
-            String text = ex.extract(new String(p.html(), StandardCharsets.UTF_8), "https://x/" + p.name());
+        for (Map.Entry<String, String> page : LanguageDeciderTest.mainText(LanguageDeciderTest.POSTGRES_PAGES)
+                .entrySet()) {
+            String text = page.getValue();
             if (text == null || text.isEmpty()) {
                 continue;
             }
@@ -43,7 +39,7 @@ class LanguageMaxCharsTest {
             LanguageIdentifier.Guess x = a.identify(text);
             LanguageIdentifier.Guess y = b.identify(text);
             if (!x.language().equals(y.language()) || (x.score() >= THRESHOLD) != (y.score() >= THRESHOLD)) {
-                changed.add(String.format("%s: %s %.3f -> %s %.3f", p.name(), y.language(), y.score(),
+                changed.add(String.format("%s: %s %.3f -> %s %.3f", page.getKey(), y.language(), y.score(),
                         x.language(), x.score()));
             }
         }
