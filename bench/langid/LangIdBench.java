@@ -6,6 +6,7 @@ import com.optimaize.langdetect.text.CommonTextObjectFactories;
 import com.optimaize.langdetect.text.TextObjectFactory;
 import io.sparkgpt.pipeline.extract.CharsetDetection;
 import io.sparkgpt.pipeline.extract.MainContentExtractor;
+import io.sparkgpt.pipeline.lang.HandbookTruth;
 import io.sparkgpt.pipeline.lang.Iso639;
 import io.sparkgpt.pipeline.lang.LanguageDecider;
 import io.sparkgpt.pipeline.lang.LanguageIdentifier;
@@ -336,8 +337,8 @@ public final class LangIdBench {
     }
 
     /**
-     * The handbook's pages in the given translations, main-content text. Truth: the language with more letters,
-     * counting a paragraph that is also in the en-US page (left untranslated) as English.
+     * The handbook's pages in the given translations, main-content text. Truth: {@link HandbookTruth} (the language
+     * with more letters, a paragraph that is also in the en-US page, left untranslated, counting as English).
      */
     static List<Item> handbook(Path html, String[] languages) throws Exception {
         MainContentExtractor ex = new MainContentExtractor();
@@ -355,31 +356,12 @@ public final class LangIdBench {
                 if (text == null || text.length() < 200 || !Files.exists(en)) {
                     continue;
                 }
-                Set<String> english = new HashSet<>(Arrays.asList(ex.extract(Files.readString(en), url)
-                        .split("\n")));
-                long enLetters = 0;
-                long otherLetters = 0;
-                for (String para : text.split("\n")) {
-                    // a Han, kana or Hangul character counts 3 letters, as in the step's script majority
-                    long n = para.codePoints().filter(Character::isLetter).map(LangIdBench::weight).sum();
-                    if (english.contains(para)) {
-                        enLetters += n;
-                    } else {
-                        otherLetters += n;
-                    }
-                }
-                String truth = code.equals("en") || enLetters > otherLetters ? "en" : code;
+                String truth = code.equals("en") ? "en"
+                        : HandbookTruth.of(text, ex.extract(Files.readString(en), url)).majority(code);
                 out.add(new Item("handbook-" + code, p.getFileName().toString(), truth, text));
             }
         }
         return out;
-    }
-
-    static int weight(int cp) {
-        return switch (Character.UnicodeScript.of(cp)) {
-            case HAN, HIRAGANA, KATAKANA, HANGUL, BOPOMOFO -> 3;
-            default -> 1;
-        };
     }
 
     private static final Pattern HTML_LANG = Pattern.compile("<html[^>]*\\slang=[\"']?([a-zA-Z]{2,3})",

@@ -111,7 +111,9 @@ class LanguageDeciderTest {
             wrongBefore += openNlp.identify(e.getValue()).language().equals(expected) ? 0 : 1;
             arabicMajority += arabic > 0.5 ? 1 : 0;
             latinMajority += arabic < 0.5 ? 1 : 0;
-            if (!g.language().equals(expected) || g.score() > Math.max(arabic, 1 - arabic) + 1e-9) {
+            // the score is at most the share of the page's letters in its script (a Persian line's commands and
+            // names counted with it)
+            if (!g.language().equals(expected) || g.score() > ScriptMajority.of(e.getValue()).share() + 1e-9) {
                 wrong.add(String.format("%s (Arabic letters %.2f) -> %s", e.getKey(), arabic, g));
             }
         }
@@ -140,18 +142,10 @@ class LanguageDeciderTest {
             if (e.getKey().startsWith("en-US/")) {
                 continue;
             }
-            Set<String> original = new HashSet<>(Arrays.asList(pages.get("en-US/" + e.getKey().substring(6))
-                    .split("\n")));
-            long en = 0;
-            long other = 0;
-            for (String para : e.getValue().split("\n")) {
-                long letters = para.codePoints().filter(Character::isLetter).count();
-                en += original.contains(para) ? letters : 0;
-                other += original.contains(para) ? 0 : letters;
-            }
-            double share = (double) en / (en + other);
+            HandbookTruth.Letters letters = HandbookTruth.of(e.getValue(), pages.get("en-US/" + e.getKey().substring(6)));
+            double share = letters.englishShare();
             assertTrue(share > 0.25 && share < 0.75, e.getKey() + " is " + share + " English");
-            String expected = en > other ? "en" : e.getKey().substring(0, 2);
+            String expected = letters.majority(e.getKey().substring(0, 2));
             english += expected.equals("en") ? 1 : 0;
             translated += expected.equals("en") ? 0 : 1;
             wrongBefore += openNlp.identify(e.getValue()).language().equals(expected) ? 0 : 1;
@@ -165,6 +159,48 @@ class LanguageDeciderTest {
         // decider before it read pieces as well; the decider now on 2 (pages 0.45 and 0.57 English)
         assertTrue(wrongBefore >= 4, "OpenNLP alone wrong on " + wrongBefore);
         assertTrue(wrong.size() <= 2, wrong::toString);
+    }
+
+    /**
+     * Arabic, Persian, Japanese, Russian and Chinese handbook pages with more Latin letters than letters of their own
+     * script (commands, paths and names inside translated sentences, and some paragraphs left in English), whose
+     * paragraphs are still mostly translated (data/test, with each page's en-US original; the truth as
+     * {@link #partTranslatedLatinPagesGoByTheirMajorityLanguage} counts it). Counted over the whole page, the letters
+     * made them Latin-script pages, and the step tagged every one English; counted by line, a translated line's
+     * Latin letters are its script's.
+     */
+    @Test
+    void nonLatinPagesWithLatinCommandsGoByTheirTranslation() throws Exception {
+        Map<String, String> pages = mainText("html/debian-handbook-11-non-latin-pages-with-commands.tar.gz");
+        LanguageDecider decider = new LanguageDecider(LanguageIdentifier.DEFAULT_MAX_CHARS);
+        LanguageIdentifier openNlp = new LanguageIdentifier();
+        int translated = 0;
+        int wrongBefore = 0;
+        List<String> wrong = new ArrayList<>();
+        for (Map.Entry<String, String> e : pages.entrySet()) {
+            if (e.getKey().startsWith("en-US/")) {
+                continue;
+            }
+            String code = e.getKey().substring(0, 2);
+            String page = e.getValue();
+            HandbookTruth.Letters letters = HandbookTruth.of(page, pages.get("en-US/" + e.getKey().substring(6)));
+            assertEquals(code, letters.majority(code), e.getKey() + " is " + letters.englishShare() + " English");
+            long latin = page.codePoints().filter(c -> Character.isLetter(c)
+                    && UnicodeScript.of(c) == UnicodeScript.LATIN).count();
+            long own = page.codePoints().filter(c -> Character.isLetter(c)
+                    && UnicodeScript.of(c) != UnicodeScript.LATIN).map(HandbookTruth::weight).sum();
+            assertTrue(latin > own, e.getKey() + ": Latin " + latin + ", own script " + own);
+            translated++;
+            wrongBefore += openNlp.identify(page).language().equals(code) ? 0 : 1;
+            LanguageIdentifier.Guess g = decider.identify(page);
+            if (!g.language().equals(code)) {
+                wrong.add(String.format("%s (English %.2f) -> %s", e.getKey(), letters.englishShare(), g));
+            }
+        }
+        assertEquals(10, translated);
+        // measured 2026-12-07: OpenNLP alone wrong on 8 of the 10, the step before it counted by line on all 10
+        assertTrue(wrongBefore >= 8, "OpenNLP alone wrong on " + wrongBefore);
+        assertTrue(wrong.isEmpty(), wrong::toString);
     }
 
     /**

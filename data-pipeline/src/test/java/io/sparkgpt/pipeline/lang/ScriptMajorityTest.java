@@ -1,6 +1,7 @@
 package io.sparkgpt.pipeline.lang;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.Character.UnicodeScript;
 import java.util.ArrayList;
@@ -43,21 +44,57 @@ class ScriptMajorityTest {
         }
     }
 
+    /**
+     * A line in another script takes its Latin letters (commands, paths, names) with it when it has a tenth of them;
+     * a Greek letter in an English sentence does not.
+     */
+    @Test
+    void aLineInAnotherScriptCountsItsLatinLetters() {
+        String persian = "برای نصب بسته از دستور apt-get install --no-install-recommends openssh-server استفاده کنید\n";
+        ScriptMajority.Result r = ScriptMajority.of(persian.repeat(3) + "See the OpenSSH manual.\n");
+        assertEquals(UnicodeScript.ARABIC, r.script());
+        assertEquals(false, r.text().contains("apt"), r.text());
+        String english = "The median request took 5 μs on the loopback interface, against 7 μs over the bridge.\n";
+        ScriptMajority.Result greek = ScriptMajority.of(english.repeat(3));
+        assertEquals(UnicodeScript.LATIN, greek.script());
+        assertTrue(greek.share() > 0.95 && greek.share() < 1, () -> "share " + greek.share());
+        // a line with no other script stays Latin
+        r = ScriptMajority.of("ssh-keygen -t ed25519 -C admin@example.org\n".repeat(4) + "یک کلید بسازید\n");
+        assertEquals(UnicodeScript.LATIN, r.script());
+    }
+
     /** The plain definition (the implementation before the lookup table). */
     static ScriptMajority.Result reference(String whole) {
         String text = whole.length() > ScriptMajority.MAX_CHARS ? whole.substring(0, ScriptMajority.MAX_CHARS)
                 : whole;
         int[] counts = new int[UnicodeScript.values().length];
         int letters = 0;
-        for (int i = 0; i < text.length(); ) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (Character.isLetter(cp)) {
-                UnicodeScript g = group(UnicodeScript.of(cp));
-                int w = g == UnicodeScript.HAN ? ScriptMajority.CJK_WEIGHT : 1;
-                counts[g.ordinal()] += w;
-                letters += w;
+        boolean claimed = false;
+        for (String line : text.split("\n", -1)) {
+            int[] onLine = new int[counts.length];
+            int latin = 0;
+            for (int i = 0; i < line.length(); ) {
+                int cp = line.codePointAt(i);
+                i += Character.charCount(cp);
+                if (Character.isLetter(cp)) {
+                    UnicodeScript g = group(UnicodeScript.of(cp));
+                    int w = g == UnicodeScript.HAN ? ScriptMajority.CJK_WEIGHT : 1;
+                    latin += g == UnicodeScript.LATIN ? 1 : 0;
+                    onLine[g.ordinal()] += g == UnicodeScript.LATIN ? 0 : w;
+                    letters += w;
+                }
             }
+            // the line's Latin letters go to its heaviest other script when that has a tenth of them
+            int top = UnicodeScript.LATIN.ordinal();
+            int other = 0;
+            for (int s = 0; s < onLine.length; s++) {
+                counts[s] += onLine[s];
+                other += onLine[s];
+                top = onLine[s] > onLine[top] ? s : top;
+            }
+            boolean claim = other > 0 && other * ScriptMajority.LINE_CLAIM >= latin;
+            counts[claim ? top : UnicodeScript.LATIN.ordinal()] += latin;
+            claimed |= claim && latin > 0;
         }
         int best = UnicodeScript.LATIN.ordinal();
         for (int s = 0; s < counts.length; s++) {
@@ -66,7 +103,7 @@ class ScriptMajorityTest {
             }
         }
         UnicodeScript major = UnicodeScript.values()[best];
-        if (counts[best] == letters) {
+        if (counts[best] == letters && !claimed) {
             return new ScriptMajority.Result(whole, major, 1.0);
         }
         StringBuilder b = new StringBuilder();
