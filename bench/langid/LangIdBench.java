@@ -207,8 +207,12 @@ public final class LangIdBench {
         Map<String, Set<UnicodeScript>> scripts = modelScripts(openNlpModel());
         List<String> outside = new ArrayList<>();
         Map<String, int[]> pairs = new LinkedHashMap<>();
+        boolean[] scored = new boolean[items.size()];
         for (int i = 0; i < items.size(); i++) {
             Item it = items.get(i);
+            // the headline's denominators: every handbook and WARC page in a language of the model, udhr's
+            // supported pairs (below)
+            scored[i] = !it.set().equals("udhr") && openNlpLangs.contains(Iso639.toTwoLetter(it.truth()));
             if (!it.set().equals("udhr") || !openNlpLangs.contains(Iso639.toTwoLetter(it.truth()))) {
                 continue;
             }
@@ -219,6 +223,7 @@ public final class LangIdBench {
                 outside.add(it.name().replaceAll(".*/", "") + "(" + major + ")->" + answers.get("ours")[i]);
                 continue;
             }
+            scored[i] = true;
             for (String d : List.of("opennlp", "ours", "opennlp, hbs as one", "ours, hbs as one")) {
                 String a = answers.get(d.replace(", hbs as one", ""))[i];
                 boolean ok = right(a, it.truth()) || d.endsWith("as one") && SERBO_CROATIAN.contains(
@@ -231,6 +236,10 @@ public final class LangIdBench {
         pairs.forEach((d, c) -> System.out.printf("udhr on supported language+script pairs, %s: %.3f (%d/%d)%n", d,
                 (double) c[0] / c[1], c[0], c[1]));
         System.out.println("udhr files outside those pairs (ours' answer): " + outside);
+        String dump = System.getProperty("bench.dump");
+        if (dump != null && !dump.isEmpty()) {
+            dump(Path.of(dump), items, answers.get("ours"), scored);
+        }
         // the spread on a loaded machine: each round's ratio (opennlp and ours run back to back in a round)
         System.out.println("step speed ours/opennlp by round: " + roundRatios);
         // against OpenNLP alone given the step's normaliser too: the step's own extra work, what is left of it
@@ -238,6 +247,28 @@ public final class LangIdBench {
         System.out.printf("step speed ours/opennlp (CPU time ratio, same texts): %.2f%n",
                 best.getOrDefault("opennlp", Double.NaN) / best.getOrDefault("ours", Double.NaN));
         System.out.printf("udhr_accuracy_ours=%.3f%n", oursUdhr);
+    }
+
+    /**
+     * The items as JSON lines (set, name, truth as a two-letter code where there is one, ours' answer, whether the
+     * headline scores it: every handbook page, udhr's supported language+script pairs; the text), for detectors
+     * that do not run in this JVM (bench/langid/others.sh).
+     */
+    static void dump(Path file, List<Item> items, String[] ours, boolean[] scored) throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < items.size(); i++) {
+            Item it = items.get(i);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("set", it.set());
+            row.put("name", it.name());
+            row.put("truth", Iso639.toTwoLetter(it.truth()));
+            row.put("ours", ours[i]);
+            row.put("scored", scored[i]);
+            row.put("text", it.text());
+            out.append(json.writeValueAsString(row)).append('\n');
+        }
+        Files.write(file, out.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Han, kana and Hangul as one script, as the language step counts them. */

