@@ -28,9 +28,10 @@ final class ScriptMajority {
     /**
      * A line's Latin letters count for the other script on the line when that script has at least a tenth as many
      * (weighted) letters. A translated manual's sentences carry commands, paths and names in Latin letters, often
-     * more letters than the sentence's own (the Debian handbook's Arabic, Persian, Russian, Japanese and Chinese
-     * pages: 10 to 16 of 127 each were counted Latin-majority and tagged English). A tenth, not any one letter, so
-     * that a Greek unit or symbol in an English sentence ("5 μs") does not claim it.
+     * more letters than the sentence's own: in the Debian handbook's Arabic, Persian, Russian, Japanese and Chinese
+     * translations, pages counted Latin-majority that way and tagged English were many of the step's 13 to 22 misses
+     * in each (bench/RESULTS.md). A tenth, not any one letter, so that a Greek unit or symbol in an English sentence
+     * ("5 μs") does not claim it.
      */
     static final int LINE_CLAIM = 10;
 
