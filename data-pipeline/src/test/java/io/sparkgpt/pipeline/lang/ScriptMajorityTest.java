@@ -1,6 +1,7 @@
 package io.sparkgpt.pipeline.lang;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.Character.UnicodeScript;
@@ -53,7 +54,7 @@ class ScriptMajorityTest {
         String persian = "برای نصب بسته از دستور apt-get install --no-install-recommends openssh-server استفاده کنید\n";
         ScriptMajority.Result r = ScriptMajority.of(persian.repeat(3) + "See the OpenSSH manual.\n");
         assertEquals(UnicodeScript.ARABIC, r.script());
-        assertEquals(false, r.text().contains("apt"), r.text());
+        assertFalse(r.text().contains("apt"), r.text());
         String english = "The median request took 5 μs on the loopback interface, against 7 μs over the bridge.\n";
         ScriptMajority.Result greek = ScriptMajority.of(english.repeat(3));
         assertEquals(UnicodeScript.LATIN, greek.script());
